@@ -1,0 +1,36 @@
+import Fastify, { type FastifyInstance } from 'fastify';
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import type { Redis } from 'ioredis';
+import type { Config } from './config.js';
+import { loggerOptions } from './logger.js';
+import { registerAuth } from './http/plugins/auth.js';
+import { registerErrorHandling } from './http/plugins/errors.js';
+import { registerOpenApi } from './http/plugins/openapi.js';
+import { healthRoutes } from './http/routes/health.js';
+
+export interface AppDeps {
+  config: Config;
+  /** Fail-fast connection for request handling. */
+  redis: Redis;
+}
+
+/** Builds the HTTP app without listening: main.ts listens, tests inject. */
+export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
+  const { config } = deps;
+  const app = Fastify({
+    logger: loggerOptions(config.logLevel),
+    bodyLimit: config.bodyLimitBytes,
+    requestIdHeader: 'x-request-id',
+    connectionTimeout: 30_000,
+    requestTimeout: 60_000,
+    keepAliveTimeout: 5_000,
+    forceCloseConnections: true,
+    ajv: { customOptions: { removeAdditional: false } },
+  }).withTypeProvider<TypeBoxTypeProvider>();
+
+  registerErrorHandling(app);
+  registerAuth(app, config.apiKeys, config.authDisabled);
+  await registerOpenApi(app);
+  await app.register(healthRoutes, { redis: deps.redis });
+  return app;
+}

@@ -1,0 +1,189 @@
+// The only module that reads process.env. Everything else receives a Config.
+import { readFileSync } from 'node:fs';
+
+export const SCOPES = ['runs:read', 'runs:write', 'pools:read', 'pools:admin'] as const;
+export type Scope = (typeof SCOPES)[number];
+
+export interface ApiKey {
+  key: string;
+  scopes: ReadonlySet<Scope>;
+}
+
+export type Role = 'api' | 'worker' | 'all';
+
+export interface AzureConfig {
+  /** ARM endpoint, e.g. https://management.azure.com */
+  armEndpoint: string;
+  /** Entra ID authority host, e.g. https://login.microsoftonline.com */
+  authorityHost: string;
+  /** Extra CA certificate (PEM) trusted for ARM and Entra calls; the emulator's CA. */
+  caCert?: string;
+}
+
+export interface Config {
+  port: number;
+  host: string;
+  redisUrl: string;
+  queuePrefix: string;
+  apiKeys: ApiKey[];
+  /** Run without authentication. Only when explicitly asked for. */
+  authDisabled: boolean;
+  logLevel: string;
+  bodyLimitBytes: number;
+  workerConcurrency: number;
+  /** Environment variables `{{ $NAME }}` placeholders may read. */
+  templateEnvAllowlist: ReadonlySet<string>;
+  /** Environment every flow-run container receives (Prefect's base environment), e.g. PREFECT_API_URL. */
+  flowRunBaseEnv: Record<string, string>;
+  /** Image used when the job variables give none. */
+  defaultImage: string;
+  /** Identifies this service installation in the tags of every container group it creates. */
+  serviceInstance: string;
+  azure: AzureConfig;
+  /** Minimum seconds between two reads of the same container group (read pacing floor). */
+  minPollIntervalSeconds: number;
+  /** ARM reads per second allowed per principal, shared by every worker process. */
+  armReadsPerSecond: number;
+}
+
+export class ConfigError extends Error {
+  constructor(
+    readonly variable: string,
+    expected: string,
+    got: string | undefined,
+  ) {
+    super(`${variable}: expected ${expected}, got ${got === undefined ? 'nothing' : JSON.stringify(got)}`);
+    this.name = 'ConfigError';
+  }
+}
+
+type Env = Record<string, string | undefined>;
+
+function integer(env: Env, name: string, fallback: number, min: number, max: number): number {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return fallback;
+  if (!/^\d+$/.test(raw) || Number(raw) < min || Number(raw) > max) {
+    throw new ConfigError(name, `an integer from ${min} to ${max}`, raw);
+  }
+  return Number(raw);
+}
+
+function decimal(env: Env, name: string, fallback: number, min: number): number {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return fallback;
+  const value = Number(raw);
+  if (!Number.isFinite(value) || value < min) throw new ConfigError(name, `a number >= ${min}`, raw);
+  return value;
+}
+
+function boolean(env: Env, name: string): boolean {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return false;
+  if (['true', '1', 'yes'].includes(raw.toLowerCase())) return true;
+  if (['false', '0', 'no'].includes(raw.toLowerCase())) return false;
+  throw new ConfigError(name, 'true or false', raw);
+}
+
+function url(env: Env, name: string, fallback: string, protocols: string[]): string {
+  const raw = env[name] || fallback;
+  let parsed: URL;
+  try {
+    parsed = new URL(raw);
+  } catch {
+    throw new ConfigError(name, `a URL (${protocols.join(' or ')})`, raw);
+  }
+  if (!protocols.includes(parsed.protocol)) throw new ConfigError(name, `a URL (${protocols.join(' or ')})`, raw);
+  return raw.replace(/\/+$/, '');
+}
+
+/**
+ * API_KEYS: comma-separated entries. `key` grants every scope; `key=scope|scope` grants those
+ * scopes only, e.g. `API_KEYS="admin-key,ci-key=runs:read|runs:write"`.
+ */
+export function parseApiKeys(raw: string | undefined): ApiKey[] {
+  if (!raw) return [];
+  return raw
+    .split(',')
+    .map((entry) => entry.trim())
+    .filter(Boolean)
+    .map((entry) => {
+      const [key, scopeList] = entry.split('=', 2);
+      if (key.length < 8) throw new ConfigError('API_KEYS', 'keys of at least 8 characters', `${key.slice(0, 2)}…`);
+      if (scopeList === undefined) return { key, scopes: new Set(SCOPES) };
+      const scopes = scopeList.split('|').map((s) => s.trim());
+      for (const scope of scopes) {
+        if (!(SCOPES as readonly string[]).includes(scope)) {
+          throw new ConfigError('API_KEYS', `scopes among ${SCOPES.join(', ')}`, scope);
+        }
+      }
+      return { key, scopes: new Set(scopes as Scope[]) };
+    });
+}
+
+function keyValueList(env: Env, name: string): Record<string, string> {
+  const raw = env[name];
+  if (!raw) return {};
+  try {
+    const parsed = JSON.parse(raw) as unknown;
+    if (parsed && typeof parsed === 'object' && !Array.isArray(parsed)) {
+      if (Object.values(parsed).every((v) => typeof v === 'string')) return parsed as Record<string, string>;
+    }
+  } catch {
+    // fall through to the error below
+  }
+  throw new ConfigError(name, 'a JSON object of string values', raw);
+}
+
+function caCert(env: Env): string | undefined {
+  const path = env.AZURE_CA_CERT_FILE;
+  if (!path) return undefined;
+  try {
+    return readFileSync(path, 'utf8');
+  } catch {
+    throw new ConfigError('AZURE_CA_CERT_FILE', 'a readable PEM file', path);
+  }
+}
+
+export function loadConfig(env: Env = process.env): Config {
+  const logLevel = env.LOG_LEVEL || 'info';
+  if (!['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'].includes(logLevel)) {
+    throw new ConfigError('LOG_LEVEL', 'one of fatal, error, warn, info, debug, trace, silent', logLevel);
+  }
+  const queuePrefix = env.QUEUE_PREFIX || 'acifr';
+  if (!/^[A-Za-z0-9_{}-]+$/.test(queuePrefix)) {
+    throw new ConfigError('QUEUE_PREFIX', 'letters, digits, _, -, { or }', queuePrefix);
+  }
+  const apiKeys = parseApiKeys(env.API_KEYS);
+  const authDisabled = boolean(env, 'AUTH_DISABLED');
+  if (apiKeys.length === 0 && !authDisabled) {
+    throw new ConfigError('API_KEYS', 'at least one key (or AUTH_DISABLED=true to run without authentication)', env.API_KEYS);
+  }
+  return {
+    port: integer(env, 'PORT', 3000, 0, 65535),
+    host: env.HOST || '0.0.0.0',
+    redisUrl: url(env, 'REDIS_URL', 'redis://127.0.0.1:6379', ['redis:', 'rediss:']),
+    queuePrefix,
+    apiKeys,
+    authDisabled,
+    logLevel,
+    bodyLimitBytes: integer(env, 'BODY_LIMIT_BYTES', 1_048_576, 1024, 64 * 1_048_576),
+    workerConcurrency: integer(env, 'WORKER_CONCURRENCY', 20, 1, 1000),
+    templateEnvAllowlist: new Set((env.TEMPLATE_ENV_ALLOWLIST || '').split(',').map((s) => s.trim()).filter(Boolean)),
+    flowRunBaseEnv: keyValueList(env, 'FLOW_RUN_BASE_ENV'),
+    defaultImage: env.DEFAULT_IMAGE || 'prefecthq/prefect:3-python3.12',
+    serviceInstance: env.SERVICE_INSTANCE || 'aci-flow-runner',
+    azure: {
+      armEndpoint: url(env, 'AZURE_ARM_ENDPOINT', 'https://management.azure.com', ['https:']),
+      authorityHost: url(env, 'AZURE_AUTHORITY_HOST', 'https://login.microsoftonline.com', ['https:']),
+      caCert: caCert(env),
+    },
+    minPollIntervalSeconds: decimal(env, 'MIN_POLL_INTERVAL_SECONDS', 1, 0),
+    armReadsPerSecond: decimal(env, 'ARM_READS_PER_SECOND', 20, 0.1),
+  };
+}
+
+export function parseRole(arg: string | undefined): Role {
+  const role = arg ?? 'all';
+  if (role === 'api' || role === 'worker' || role === 'all') return role;
+  throw new ConfigError('role argument', 'api, worker or all', role);
+}

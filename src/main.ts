@@ -1,0 +1,51 @@
+#!/usr/bin/env node
+// CLI entry: `node dist/main.js [api|worker|all|openapi]`.
+import pino from 'pino';
+import { ConfigError, loadConfig, parseRole } from './config.js';
+import { loggerOptions } from './logger.js';
+import { startRuntime } from './runtime.js';
+
+async function main(argv: string[]): Promise<void> {
+  const command = argv[2];
+  if (command === 'openapi') {
+    const { writeOpenApi } = await import('./openapi-file.js');
+    process.stdout.write(`wrote ${await writeOpenApi()}\n`);
+    return;
+  }
+  const role = parseRole(command);
+  const config = loadConfig();
+  const log = pino(loggerOptions(config.logLevel));
+  if (config.authDisabled) {
+    log.warn('AUTH_DISABLED=true: the API accepts requests WITHOUT any API key. Never do this outside a laptop.');
+  }
+  const runtime = await startRuntime(config, role);
+  log.info({ role, port: role === 'worker' ? undefined : config.port }, 'aci-flow-runner started');
+
+  let stopping = false;
+  const stop = (signal: string) => {
+    if (stopping) {
+      log.warn({ signal }, 'second signal: exiting now');
+      process.exit(1);
+    }
+    stopping = true;
+    log.info({ signal }, 'shutting down');
+    runtime.close().then(
+      () => log.info('stopped'),
+      (err: unknown) => {
+        log.error({ err }, 'shutdown failed');
+        process.exitCode = 1;
+      },
+    );
+  };
+  process.on('SIGTERM', () => stop('SIGTERM'));
+  process.on('SIGINT', () => stop('SIGINT'));
+}
+
+main(process.argv).catch((err: unknown) => {
+  if (err instanceof ConfigError) {
+    process.stderr.write(`configuration error: ${err.message}\n`);
+  } else {
+    process.stderr.write(`start-up failed: ${err instanceof Error ? err.stack : String(err)}\n`);
+  }
+  process.exit(1);
+});

@@ -1,0 +1,55 @@
+import { Redis } from 'ioredis';
+
+/**
+ * For the API side: commands fail fast when Redis is away instead of queueing forever,
+ * so requests get a clear 503 rather than hanging.
+ */
+export function producerConnection(url: string): Redis {
+  const redis = new Redis(url, {
+    maxRetriesPerRequest: 1,
+    enableOfflineQueue: false,
+    connectTimeout: 2000,
+    retryStrategy: (attempt) => Math.min(attempt * 200, 2000),
+  });
+  redis.on('error', () => {
+    // Reported through /readyz and failing requests; ioredis reconnects on its own.
+  });
+  return redis;
+}
+
+/** For BullMQ workers and blocking reads: wait for Redis to come back (BullMQ requires this). */
+export function workerConnection(url: string): Redis {
+  const redis = new Redis(url, { maxRetriesPerRequest: null, retryStrategy: (attempt) => Math.min(attempt * 200, 2000) });
+  redis.on('error', () => {
+    // BullMQ's own listeners report the outage; reconnection is automatic.
+  });
+  return redis;
+}
+
+/** True when Redis answers PING within the timeout. */
+export async function redisAnswers(redis: Redis, timeoutMs = 1000): Promise<boolean> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<false>((resolve) => {
+    timer = setTimeout(() => resolve(false), timeoutMs);
+  });
+  // A connection still (re)connecting gets the same budget to become ready before we ping.
+  const ready =
+    redis.status === 'ready' ? Promise.resolve() : new Promise<void>((resolve) => redis.once('ready', () => resolve()));
+  try {
+    return await Promise.race([ready.then(() => redis.ping()).then((r) => r === 'PONG'), timeout]);
+  } catch {
+    return false;
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+/** Closes a connection whatever its state; safe to call twice. */
+export async function closeConnection(redis: Redis): Promise<void> {
+  if (redis.status === 'end') return;
+  try {
+    await redis.quit();
+  } catch {
+    redis.disconnect();
+  }
+}
