@@ -1,0 +1,78 @@
+// The whole path from a work pool's base job template and job variables to the ARM deployment.
+import { escapeArmString, escapeArmValue, isArmExpression, quoteForExpression } from './arm-escape.js';
+import { JobVariablesInvalid, TemplateNotRenderable } from './errors.js';
+import { toJobConfiguration } from './job-configuration.js';
+import { DotKeyConflict, expandDotKeys, isObject, layerValues, mergeJobVariables, variableDefaults, type JsonObject } from './layering.js';
+import { NOT_SET } from './lookup.js';
+import { applyValues, collectPlaceholders } from './placeholders.js';
+import { prepareForFlowRun, type PrepareContext, type PreparedRun } from './prepare.js';
+import { pythonStr } from './python-str.js';
+import { checkJobVariables } from './variables.js';
+
+export interface BaseJobTemplate {
+  job_configuration: JsonObject;
+  variables: JsonObject;
+}
+
+export interface RenderInput {
+  baseJobTemplate: BaseJobTemplate;
+  deploymentJobVariables?: JsonObject;
+  flowRunJobVariables?: JsonObject;
+  context: PrepareContext;
+  defaultImage: string;
+  /** Reads `{{ $NAME }}`: undefined unless the operator allowed that variable. */
+  env?: (name: string) => string | undefined;
+}
+
+/** Placeholders this service cannot resolve: they need a Prefect server. */
+function refuseUnresolvable(jobConfiguration: JsonObject): void {
+  const foreign = collectPlaceholders(jobConfiguration).filter((p) => p.kind === 'block' || p.kind === 'variable');
+  if (foreign.length > 0) {
+    throw new TemplateNotRenderable(
+      `The template uses Prefect block or variable placeholders, which this service cannot resolve: ${[...new Set(foreign.map((p) => p.fullMatch))].join(', ')}.`,
+    );
+  }
+}
+
+/** The ARM template is filled so that no job-variable value can become an ARM expression (§7.4). */
+function renderArmTemplate(armTemplate: unknown, values: JsonObject, env: RenderInput['env']): unknown {
+  return applyValues(armTemplate, values, {
+    env,
+    shape: (value, inText) => {
+      if (inText === undefined) return escapeArmValue(structuredClone(value));
+      return isArmExpression(inText) ? quoteForExpression(pythonStr(value)) : value;
+    },
+    finishText: (rendered, template) =>
+      template.startsWith('[') && template.endsWith(']') ? rendered : escapeArmString(rendered),
+  });
+}
+
+export function renderJobConfiguration(input: RenderInput) {
+  const { job_configuration: jobConfiguration, variables: schema } = input.baseJobTemplate;
+  const merged = mergeJobVariables(input.deploymentJobVariables, input.flowRunJobVariables);
+  let expanded: JsonObject;
+  try {
+    expanded = expandDotKeys(merged);
+  } catch (err) {
+    if (err instanceof DotKeyConflict) throw new JobVariablesInvalid([{ path: '/job_variables', message: err.message }]);
+    throw err;
+  }
+  checkJobVariables(schema, { ...variableDefaults(schema), ...expanded });
+  refuseUnresolvable(jobConfiguration);
+
+  const { configuration, values } = layerValues(jobConfiguration, schema, merged);
+  const { arm_template: armTemplate, ...rest } = configuration;
+  const rendered = applyValues(rest, values, { env: input.env }) as JsonObject;
+  if (armTemplate !== undefined) {
+    const renderedArm = renderArmTemplate(armTemplate, values, input.env);
+    if (renderedArm !== NOT_SET) rendered.arm_template = renderedArm;
+  }
+  if (!isObject(rendered.arm_template)) {
+    throw new TemplateNotRenderable('The job configuration has no arm_template object after rendering.');
+  }
+  return toJobConfiguration(rendered, input.defaultImage);
+}
+
+export function renderFlowRun(input: RenderInput): PreparedRun {
+  return prepareForFlowRun(renderJobConfiguration(input), input.context);
+}

@@ -1,0 +1,54 @@
+// Job variables checked against a work pool's variables schema before anything is stored.
+import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
+import { JobVariablesInvalid, type Problem } from './errors.js';
+import { isObject, type JsonObject } from './layering.js';
+
+const ajv = new Ajv({ strict: false, allErrors: true, validateFormats: false, allowUnionTypes: true });
+
+const compiled = new Map<string, ValidateFunction>();
+const CACHE_LIMIT = 200;
+
+/** Compiles (and caches) a variables schema; throws Ajv's error for an invalid schema. */
+export function compileVariablesSchema(schema: JsonObject): ValidateFunction {
+  const key = JSON.stringify(schema);
+  let validate = compiled.get(key);
+  if (!validate) {
+    validate = ajv.compile(schema);
+    if (compiled.size >= CACHE_LIMIT) compiled.delete(compiled.keys().next().value as string);
+    compiled.set(key, validate);
+  }
+  return validate;
+}
+
+function toProblem(error: ErrorObject, prefix: string): Problem {
+  const missing = (error.params as { missingProperty?: string }).missingProperty;
+  const path = `${prefix}${error.instancePath}${missing ? `/${missing}` : ''}`;
+  const allowed = (error.params as { allowedValues?: unknown[] }).allowedValues;
+  return { path, message: `${error.message ?? 'is invalid'}${allowed ? `: ${allowed.join(', ')}` : ''}` };
+}
+
+/**
+ * Checks the values a run will be rendered with: every key a declared variable, every value of
+ * the declared type, every required variable present (from a default or the values).
+ */
+export function checkJobVariables(schema: JsonObject, values: JsonObject, prefix = '/job_variables'): void {
+  const properties = isObject(schema.properties) ? schema.properties : {};
+  const problems: Problem[] = Object.keys(values)
+    .filter((name) => !(name in properties))
+    .map((name) => ({ path: `${prefix}/${name}`, message: 'is not a variable of this work pool' }));
+  const validate = compileVariablesSchema(schema);
+  if (!validate(values)) {
+    // anyOf reports each branch; the branch errors say more than the summary line.
+    const errors = (validate.errors ?? []).filter((e) => e.keyword !== 'anyOf' || validate.errors!.length === 1);
+    const seen = new Set<string>();
+    for (const error of errors) {
+      const problem = toProblem(error, prefix);
+      const id = `${problem.path} ${problem.message}`;
+      if (!seen.has(id)) {
+        seen.add(id);
+        problems.push(problem);
+      }
+    }
+  }
+  if (problems.length > 0) throw new JobVariablesInvalid(problems);
+}
