@@ -3,15 +3,22 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { Redis } from 'ioredis';
 import type { Config } from './config.js';
 import { loggerOptions } from './logger.js';
+import { waitForReady } from './redis.js';
 import { registerAuth } from './http/plugins/auth.js';
 import { registerErrorHandling } from './http/plugins/errors.js';
 import { registerOpenApi } from './http/plugins/openapi.js';
 import { healthRoutes } from './http/routes/health.js';
+import { runRoutes } from './http/routes/runs.js';
+import { workPoolRoutes } from './http/routes/work-pools.js';
+import type { RunService } from './runs/service.js';
+import type { WorkPoolService } from './work-pools/service.js';
 
 export interface AppDeps {
   config: Config;
   /** Fail-fast connection for request handling. */
   redis: Redis;
+  workPools: WorkPoolService;
+  runs: RunService;
 }
 
 /** Builds the HTTP app without listening: main.ts listens, tests inject. */
@@ -28,9 +35,13 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     ajv: { customOptions: { removeAdditional: false } },
   }).withTypeProvider<TypeBoxTypeProvider>();
 
+  // Give a fresh Redis connection a moment, so the first requests do not fail fast for nothing.
+  app.addHook('onReady', () => waitForReady(deps.redis, 2000));
   registerErrorHandling(app);
   registerAuth(app, config.apiKeys, config.authDisabled);
   await registerOpenApi(app);
   await app.register(healthRoutes, { redis: deps.redis });
+  await app.register(workPoolRoutes, { workPools: deps.workPools });
+  await app.register(runRoutes, { runs: deps.runs });
   return app;
 }

@@ -31,8 +31,8 @@ export interface Config {
   logLevel: string;
   bodyLimitBytes: number;
   workerConcurrency: number;
-  /** Environment variables `{{ $NAME }}` placeholders may read. */
-  templateEnvAllowlist: ReadonlySet<string>;
+  /** What `{{ $NAME }}` placeholders may read: only the variables TEMPLATE_ENV_ALLOWLIST names. */
+  templateEnv: Readonly<Record<string, string>>;
   /** Environment every flow-run container receives (Prefect's base environment), e.g. PREFECT_API_URL. */
   flowRunBaseEnv: Record<string, string>;
   /** Image used when the job variables give none. */
@@ -144,6 +144,11 @@ function caCert(env: Env): string | undefined {
   }
 }
 
+function allowedEnv(env: Env): Record<string, string> {
+  const names = (env.TEMPLATE_ENV_ALLOWLIST || '').split(',').map((s) => s.trim()).filter(Boolean);
+  return Object.fromEntries(names.filter((n) => env[n] !== undefined).map((n) => [n, env[n] as string]));
+}
+
 export function loadConfig(env: Env = process.env): Config {
   const logLevel = env.LOG_LEVEL || 'info';
   if (!['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'].includes(logLevel)) {
@@ -168,7 +173,7 @@ export function loadConfig(env: Env = process.env): Config {
     logLevel,
     bodyLimitBytes: integer(env, 'BODY_LIMIT_BYTES', 1_048_576, 1024, 64 * 1_048_576),
     workerConcurrency: integer(env, 'WORKER_CONCURRENCY', 20, 1, 1000),
-    templateEnvAllowlist: new Set((env.TEMPLATE_ENV_ALLOWLIST || '').split(',').map((s) => s.trim()).filter(Boolean)),
+    templateEnv: allowedEnv(env),
     flowRunBaseEnv: keyValueList(env, 'FLOW_RUN_BASE_ENV'),
     defaultImage: env.DEFAULT_IMAGE || 'prefecthq/prefect:3-python3.12',
     serviceInstance: env.SERVICE_INSTANCE || 'aci-flow-runner',

@@ -4,7 +4,7 @@ export interface ErrorDetail {
   /** JSON path of the offending value, e.g. `/job_variables/cpu`. */
   path?: string;
   message: string;
-  [extra: string]: unknown;
+  in?: string;
 }
 
 export class AppError extends Error {

@@ -3,22 +3,22 @@ import { writeFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import { buildApp } from './app.js';
 import { loadConfig } from './config.js';
-import { producerConnection, closeConnection } from './redis.js';
+import { Redis } from 'ioredis';
+import { createServices } from './services.js';
 
 export const OPENAPI_PATH = fileURLToPath(new URL('../openapi.yaml', import.meta.url));
 
 /** The OpenAPI document as YAML, built from the app's routes. Needs no running Redis. */
 export async function renderOpenApi(): Promise<string> {
   const config = loadConfig({ AUTH_DISABLED: 'true', LOG_LEVEL: 'silent' });
-  const redis = producerConnection(config.redisUrl);
-  redis.disconnect();
-  const app = await buildApp({ config, redis });
+  const redis = new Redis(config.redisUrl, { lazyConnect: true });
+  const app = await buildApp({ config, redis, ...createServices(config, redis) });
   try {
     await app.ready();
     return app.swagger({ yaml: true });
   } finally {
     await app.close();
-    await closeConnection(redis);
+    redis.disconnect();
   }
 }
 

@@ -26,17 +26,31 @@ export function workerConnection(url: string): Redis {
   return redis;
 }
 
+/** Waits (bounded) for a fresh connection to be ready, so the first requests do not fail fast. */
+export async function waitForReady(redis: Redis, timeoutMs: number): Promise<void> {
+  // 'wait' (lazy) and 'end' (closed) connections will not become ready by waiting.
+  if (redis.status === 'ready' || redis.status === 'wait' || redis.status === 'end') return;
+  await new Promise<void>((resolve) => {
+    const done = () => {
+      clearTimeout(timer);
+      redis.off('ready', done);
+      resolve();
+    };
+    const timer = setTimeout(done, timeoutMs);
+    redis.once('ready', done);
+  });
+}
+
 /** True when Redis answers PING within the timeout. */
 export async function redisAnswers(redis: Redis, timeoutMs = 1000): Promise<boolean> {
   let timer: NodeJS.Timeout | undefined;
   const timeout = new Promise<false>((resolve) => {
     timer = setTimeout(() => resolve(false), timeoutMs);
   });
-  // A connection still (re)connecting gets the same budget to become ready before we ping.
-  const ready =
-    redis.status === 'ready' ? Promise.resolve() : new Promise<void>((resolve) => redis.once('ready', () => resolve()));
   try {
-    return await Promise.race([ready.then(() => redis.ping()).then((r) => r === 'PONG'), timeout]);
+    // A connection still (re)connecting gets the same budget to become ready before we ping.
+    const ping = waitForReady(redis, timeoutMs).then(() => redis.ping());
+    return await Promise.race([ping.then((r) => r === 'PONG'), timeout]);
   } catch {
     return false;
   } finally {

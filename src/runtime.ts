@@ -5,6 +5,7 @@ import { buildApp } from './app.js';
 import type { Config, Role } from './config.js';
 import { createRunsQueue, type RunsQueue } from './execution/queue.js';
 import { closeConnection, producerConnection, workerConnection } from './redis.js';
+import { createServices } from './services.js';
 
 export interface Runtime {
   app?: FastifyInstance;
@@ -19,7 +20,7 @@ export async function startRuntime(config: Config, role: Role): Promise<Runtime>
 
   let app: FastifyInstance | undefined;
   if (role !== 'worker') {
-    app = await buildApp({ config, redis: producer });
+    app = await buildApp({ config, redis: producer, ...createServices(config, producer) });
     await app.listen({ port: config.port, host: config.host });
   }
 

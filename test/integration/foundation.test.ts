@@ -8,6 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildApp } from '../../src/app.js';
 import { OPENAPI_PATH, renderOpenApi } from '../../src/openapi-file.js';
 import { closeConnection, producerConnection } from '../../src/redis.js';
+import { createServices } from '../../src/services.js';
 import { ADMIN_KEY, READER_KEY, auth, testConfig } from '../helpers/config.js';
 
 describe('HTTP foundation', () => {
@@ -16,7 +17,7 @@ describe('HTTP foundation', () => {
   let app: Awaited<ReturnType<typeof buildApp>>;
 
   beforeAll(async () => {
-    app = await buildApp({ config, redis });
+    app = await buildApp({ config, redis, ...createServices(config, redis) });
     // Routes that exist only to exercise the shared plugins.
     app.post(
       '/test/echo',
@@ -118,7 +119,7 @@ describe('/readyz', () => {
   it('answers 503 when Redis does not answer', async () => {
     const config = testConfig({ REDIS_URL: 'redis://127.0.0.1:1' });
     const redis = producerConnection(config.redisUrl);
-    const app = await buildApp({ config, redis });
+    const app = await buildApp({ config, redis, ...createServices(config, redis) });
     try {
       const res = await app.inject({ url: '/readyz' });
       expect(res.statusCode).toBe(503);

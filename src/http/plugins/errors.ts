@@ -1,5 +1,6 @@
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { AppError, type ErrorDetail } from '../../errors.js';
+import { BaseJobTemplateInvalid, JobVariablesInvalid, TemplateNotRenderable } from '../../templating/errors.js';
 
 const FASTIFY_CODES: Record<string, { code: string; status: number }> = {
   FST_ERR_CTP_BODY_TOO_LARGE: { code: 'PAYLOAD_TOO_LARGE', status: 413 },
@@ -26,6 +27,10 @@ function validationDetails(error: FastifyError): ErrorDetail[] {
 
 export function toEnvelope(error: FastifyError | AppError | Error, request: FastifyRequest): AppError {
   if (error instanceof AppError) return error;
+  if (error instanceof JobVariablesInvalid || error instanceof BaseJobTemplateInvalid) {
+    return new AppError('VALIDATION_FAILED', 400, error.message, [...error.problems]);
+  }
+  if (error instanceof TemplateNotRenderable) return new AppError('TEMPLATE_NOT_RENDERABLE', 422, error.message);
   const fastifyError = error as FastifyError;
   if (fastifyError.validation) {
     return new AppError('VALIDATION_FAILED', 400, `The ${fastifyError.validationContext ?? 'request'} is invalid.`, validationDetails(fastifyError));

@@ -1,0 +1,63 @@
+// A submission rendered with its work pool: the ARM deployment a run will send.
+import type { Config } from '../config.js';
+import { MASK } from '../secrets-mask.js';
+import type { PreparedRun } from '../templating/prepare.js';
+import { renderFlowRun } from '../templating/render.js';
+import type { WorkPool } from '../work-pools/model.js';
+import type { JsonObject } from '../templating/layering.js';
+
+interface FlowRunFields {
+  id?: string;
+  name: string;
+  flow_id?: string;
+  deployment_id?: string;
+  [field: string]: unknown;
+}
+
+/** What a client submits: the body of POST /runs. */
+export interface SubmissionInput {
+  flow_run: FlowRunFields;
+  flow?: { name: string; [field: string]: unknown };
+  deployment?: { id?: string; name?: string; job_variables?: JsonObject; [field: string]: unknown };
+  work_pool?: string;
+  job_variables?: JsonObject;
+}
+
+/** A submission whose flow run id is settled. */
+export interface Submission extends SubmissionInput {
+  flow_run: FlowRunFields & { id: string };
+}
+
+export function renderSubmission(submission: Submission, pool: WorkPool, config: Config): PreparedRun {
+  return renderFlowRun({
+    baseJobTemplate: pool.base_job_template,
+    deploymentJobVariables: submission.deployment?.job_variables,
+    flowRunJobVariables: submission.job_variables,
+    defaultImage: config.defaultImage,
+    env: (name) => config.templateEnv[name],
+    context: {
+      flowRun: submission.flow_run,
+      flow: submission.flow,
+      deployment: submission.deployment,
+      workPoolName: pool.name,
+      serviceInstance: config.serviceInstance,
+      baseEnv: config.flowRunBaseEnv,
+      secretEnvNames: pool.secret_env_names,
+    },
+  });
+}
+
+/** The rendered run as callers may see it: no subscription id, credential or secure value. */
+export function maskPreparedRun(prepared: PreparedRun, secretEnvNames: readonly string[]) {
+  const configuration = structuredClone(prepared.jobConfiguration);
+  configuration.subscription_id = MASK;
+  if (configuration.aci_credentials.client_secret) configuration.aci_credentials.client_secret = MASK;
+  if (configuration.image_registry && 'password' in configuration.image_registry) configuration.image_registry.password = MASK;
+  const secretEnv = new Set(['PREFECT_API_KEY', 'PREFECT_API_AUTH_STRING', ...secretEnvNames]);
+  for (const name of Object.keys(configuration.env)) if (secretEnv.has(name)) configuration.env[name] = MASK;
+  const deployment = structuredClone(prepared.deployment);
+  for (const name of prepared.secretParameters) deployment.properties.parameters[name] = { value: MASK };
+  // The deployment's template is the same object as arm_template after prepare; show it once.
+  const { arm_template: _template, ...jobConfiguration } = configuration;
+  return { jobConfiguration, deployment };
+}

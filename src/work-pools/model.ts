@@ -1,0 +1,15 @@
+import type { BaseJobTemplate } from '../templating/render.js';
+
+export interface WorkPool {
+  name: string;
+  description: string | null;
+  /** Most runs of this pool active at once; null for no limit. */
+  concurrency_limit: number | null;
+  base_job_template: BaseJobTemplate;
+  /** Environment variable names sent to ACI as secureValue, beyond PREFECT_API_KEY and PREFECT_API_AUTH_STRING. */
+  secret_env_names: string[];
+  created: string;
+  updated: string;
+}
+
+export const DEFAULT_POOL = 'default';

@@ -1,0 +1,83 @@
+// Work pools: Prefect-compatible base job templates, checked on write, masked on read.
+import { AppError } from '../errors.js';
+import { restoreMasked } from '../secrets-mask.js';
+import { checkBaseJobTemplate, defaultBaseJobTemplate } from '../templating/base-job-template.js';
+import { BaseJobTemplateInvalid } from '../templating/errors.js';
+import { maskWorkPool } from './masking.js';
+import { DEFAULT_POOL, type WorkPool } from './model.js';
+import type { WorkPoolStore } from './store.js';
+
+export interface WorkPoolInput {
+  base_job_template: unknown;
+  description?: string | null;
+  concurrency_limit?: number | null;
+  secret_env_names?: string[];
+}
+
+const EPOCH = '1970-01-01T00:00:00.000Z';
+
+export class WorkPoolService {
+  constructor(private readonly store: WorkPoolStore) {}
+
+  private builtInDefault(): WorkPool {
+    return {
+      name: DEFAULT_POOL,
+      description: "Prefect's default Azure Container Instances base job template.",
+      concurrency_limit: null,
+      base_job_template: defaultBaseJobTemplate(),
+      secret_env_names: [],
+      created: EPOCH,
+      updated: EPOCH,
+    };
+  }
+
+  /** The pool with its secrets, for rendering runs. */
+  async find(name: string): Promise<WorkPool> {
+    const pool = (await this.store.get(name)) ?? (name === DEFAULT_POOL ? this.builtInDefault() : undefined);
+    if (!pool) throw new AppError('WORK_POOL_NOT_FOUND', 404, `Work pool "${name}" does not exist.`);
+    return pool;
+  }
+
+  async get(name: string): Promise<WorkPool> {
+    return maskWorkPool(await this.find(name));
+  }
+
+  async list(): Promise<WorkPool[]> {
+    const pools = await this.store.list();
+    if (!pools.some((p) => p.name === DEFAULT_POOL)) pools.push(this.builtInDefault());
+    return pools.sort((a, b) => a.name.localeCompare(b.name)).map(maskWorkPool);
+  }
+
+  /** Creates or replaces; a mask sent back in place of a secret keeps the stored secret. */
+  async put(name: string, input: WorkPoolInput): Promise<{ pool: WorkPool; created: boolean }> {
+    const existing = await this.store.get(name);
+    let template;
+    try {
+      template = checkBaseJobTemplate(restoreMasked(input.base_job_template, existing?.base_job_template));
+    } catch (err) {
+      if (err instanceof BaseJobTemplateInvalid) {
+        throw new AppError('VALIDATION_FAILED', 400, err.message, [...err.problems]);
+      }
+      throw err;
+    }
+    const now = new Date().toISOString();
+    const pool: WorkPool = {
+      name,
+      description: input.description ?? null,
+      concurrency_limit: input.concurrency_limit ?? null,
+      base_job_template: template,
+      secret_env_names: input.secret_env_names ?? [],
+      created: existing?.created ?? now,
+      updated: now,
+    };
+    await this.store.put(pool);
+    return { pool: maskWorkPool(pool), created: !existing };
+  }
+
+  async delete(name: string): Promise<void> {
+    if (name === DEFAULT_POOL) {
+      throw new AppError('WORK_POOL_PROTECTED', 409, 'The default work pool cannot be deleted; PUT it to change its template.');
+    }
+    if (!(await this.store.delete(name))) throw new AppError('WORK_POOL_NOT_FOUND', 404, `Work pool "${name}" does not exist.`);
+  }
+}
