@@ -1,0 +1,193 @@
+// Container groups: creation (direct or from a deployment), quotas, and the wire form ACI returns.
+import { randomUUID } from 'node:crypto';
+import { iso } from '../clock.js';
+import { ArmError, isObject } from '../http.js';
+import { resourceKey, type GroupRecord } from '../store.js';
+import { requireResourceGroup, type World } from '../world.js';
+import { scriptFor } from './behaviour.js';
+import { viewAt, type GroupView } from './lifecycle.js';
+import { requestedCores, validateGroupBody } from './validation.js';
+
+export const groupId = (sub: string, rg: string, name: string) =>
+  `/subscriptions/${sub}/resourceGroups/${rg}/providers/Microsoft.ContainerInstance/containerGroups/${name}`;
+
+export function notFound(rg: string, name: string): ArmError {
+  return new ArmError(
+    404,
+    'ResourceNotFound',
+    `The Resource 'Microsoft.ContainerInstance/containerGroups/${name}' under resource group '${rg}' was not found. For more details please go to https://aka.ms/ARMResourceNotFoundFix`,
+  );
+}
+
+export function findGroup(world: World, sub: string, rg: string, name: string): GroupRecord {
+  requireResourceGroup(world, sub, rg);
+  const group = world.store.group(resourceKey(sub, rg, name));
+  if (!group) throw notFound(rg, name);
+  return group;
+}
+
+function environmentOf(container: Record<string, unknown>): Record<string, string> {
+  const env: Record<string, string> = {};
+  const entries = Array.isArray(container.environmentVariables) ? container.environmentVariables : [];
+  for (const e of entries) {
+    if (isObject(e) && typeof e.name === 'string') env[e.name] = String(e.value ?? e.secureValue ?? '');
+  }
+  return env;
+}
+
+function lifecycleFor(properties: Record<string, unknown>, now: number) {
+  const first = (properties.containers as Record<string, unknown>[])[0].properties as Record<string, unknown>;
+  return {
+    startedAt: now,
+    image: String(first.image),
+    restartPolicy: properties.restartPolicy as 'Always' | 'OnFailure' | 'Never',
+    script: scriptFor({ image: String(first.image), command: first.command as string[] | undefined, environment: environmentOf(first) }),
+  };
+}
+
+export function viewOf(world: World, group: GroupRecord): GroupView {
+  return viewAt(group.lifecycle, group.name, world.clock, world.clock.now());
+}
+
+const isFinished = (view: GroupView) => ['Succeeded', 'Failed', 'Stopped'].includes(view.groupState);
+
+function checkQuotas(world: World, sub: string, location: string, cores: number, replacing?: GroupRecord): void {
+  const now = world.clock.now();
+  const inRegion = world.store
+    .groups()
+    .filter((g) => g.subscriptionId === sub && g.location === location && g !== replacing && !isFinished(viewOf(world, g)));
+  if (inRegion.length + 1 > world.settings.containerGroupQuota) {
+    throw new ArmError(
+      409,
+      'ContainerGroupQuotaReached',
+      `Resource type 'Microsoft.ContainerInstance/containerGroups' container group quota 'StandardContainerGroups' exceeded in region '${location}'. Limit: '${world.settings.containerGroupQuota}', Usage: '${inRegion.length}' Requested: '1'.`,
+    );
+  }
+  const used = inRegion.reduce((sum, g) => sum + requestedCores(g.properties), 0);
+  if (used + cores > world.settings.coreQuota) {
+    throw new ArmError(
+      409,
+      'ContainerGroupQuotaReached',
+      `Resource type 'Microsoft.ContainerInstance/containerGroups' container group quota 'StandardCores' exceeded in region '${location}'. Limit: '${world.settings.coreQuota}', Usage: '${used}' Requested: '${cores}'.`,
+    );
+  }
+  const recent = (world.creates.get(sub) ?? []).filter((t) => now - t < 3600_000);
+  world.creates.set(sub, recent);
+  const last5 = recent.filter((t) => now - t < 300_000).length;
+  if (last5 >= world.settings.createsPer5Minutes || recent.length >= world.settings.createsPerHour) {
+    throw new ArmError(
+      429,
+      'ResourceRequestsThrottled',
+      `Number of requests for action 'Microsoft.ContainerInstance/containerGroups/write' exceeded the limit of '${last5 >= world.settings.createsPer5Minutes ? world.settings.createsPer5Minutes : world.settings.createsPerHour}' for time interval '${last5 >= world.settings.createsPer5Minutes ? '00:05:00' : '01:00:00'}'. Please try again after '60' seconds.`,
+      {},
+      { 'Retry-After': '60' },
+    );
+  }
+  recent.push(now);
+}
+
+/**
+ * Creates a group, restarts a finished one (an Incremental redeploy of the same name), or leaves a
+ * running one as it is. Throws ArmError for what ACI refuses.
+ */
+export function createOrUpdateGroup(world: World, sub: string, rg: string, name: string, body: unknown) {
+  const resourceGroup = requireResourceGroup(world, sub, rg);
+  const valid = validateGroupBody(name, body);
+  const key = resourceKey(sub, rg, name);
+  const existing = world.store.group(key);
+  const now = world.clock.now();
+  if (existing && !isFinished(viewOf(world, existing))) {
+    existing.tags = valid.tags;
+    return { group: existing, created: false };
+  }
+  const location = valid.location ?? resourceGroup.location;
+  checkQuotas(world, sub, location, requestedCores(valid.properties), existing);
+  const group: GroupRecord = {
+    subscriptionId: sub,
+    resourceGroup: existing?.resourceGroup ?? rg,
+    name: existing?.name ?? name,
+    location,
+    tags: valid.tags,
+    identity: valid.identity,
+    properties: valid.properties,
+    lifecycle: lifecycleFor(valid.properties, now),
+    createdAt: existing?.createdAt ?? now,
+  };
+  world.store.putGroup(key, group);
+  return { group, created: !existing };
+}
+
+function stripSecrets(properties: Record<string, unknown>) {
+  const containers = (properties.containers as Record<string, unknown>[]).map((c) => {
+    const p = c.properties as Record<string, unknown>;
+    const env = Array.isArray(p.environmentVariables)
+      ? p.environmentVariables.map((e: Record<string, unknown>) => ('secureValue' in e ? { name: e.name } : { name: e.name, value: e.value }))
+      : [];
+    return { name: c.name, properties: { ...p, environmentVariables: env, ports: p.ports ?? [] } };
+  });
+  const credentials = Array.isArray(properties.imageRegistryCredentials)
+    ? properties.imageRegistryCredentials.map((c: Record<string, unknown>) => {
+        const { password: _password, ...rest } = c;
+        return rest;
+      })
+    : undefined;
+  return { containers, credentials };
+}
+
+function identityView(identity: Record<string, unknown> | undefined) {
+  if (!identity) return undefined;
+  const assigned = isObject(identity.userAssignedIdentities) ? identity.userAssignedIdentities : undefined;
+  return {
+    ...identity,
+    ...(assigned
+      ? { userAssignedIdentities: Object.fromEntries(Object.keys(assigned).map((id) => [id, { principalId: randomUUID(), clientId: randomUUID() }])) }
+      : {}),
+  };
+}
+
+/** The wire form of GET; `withInstanceView` false gives the list form (provisioning state only). */
+export function serializeGroup(world: World, group: GroupRecord, withInstanceView = true) {
+  const view = viewOf(world, group);
+  const { containers, credentials } = stripSecrets(group.properties);
+  const properties: Record<string, unknown> = {
+    ...group.properties,
+    sku: group.properties.sku ?? 'Standard',
+    provisioningState: view.provisioningState,
+    containers: containers.map((c) =>
+      withInstanceView
+        ? {
+            ...c,
+            properties: {
+              ...c.properties,
+              instanceView: {
+                restartCount: view.restartCount,
+                ...(view.current ? { currentState: view.current } : {}),
+                ...(view.previous ? { previousState: view.previous } : {}),
+                events: view.events,
+              },
+            },
+          }
+        : c,
+    ),
+    initContainers: group.properties.initContainers ?? [],
+  };
+  if (credentials) properties.imageRegistryCredentials = credentials;
+  if (withInstanceView) properties.instanceView = { events: [], state: view.groupState };
+  const identity = identityView(group.identity);
+  return {
+    id: groupId(group.subscriptionId, group.resourceGroup, group.name),
+    name: group.name,
+    type: 'Microsoft.ContainerInstance/containerGroups',
+    location: group.location,
+    tags: group.tags,
+    ...(identity ? { identity } : {}),
+    properties,
+  };
+}
+
+/** Log content as ACI returns it: RFC 3339 timestamps with 7 fractional digits when asked. */
+export function logContent(world: World, group: GroupRecord, tail: number | undefined, timestamps: boolean): string {
+  let lines = viewOf(world, group).logs;
+  if (tail !== undefined) lines = tail > 0 ? lines.slice(-tail) : [];
+  return lines.map((l) => (timestamps ? `${iso(l.at).replace('Z', '0000Z')} ${l.line}` : l.line)).join('\n') + (lines.length ? '\n' : '');
+}

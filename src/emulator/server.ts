@@ -1,0 +1,175 @@
+// The emulator: an HTTPS server the official Azure SDKs talk to unchanged (endpoint + CA).
+import { createServer, type Server } from 'node:https';
+import type { AddressInfo, Socket } from 'node:net';
+import { aciRoutes } from './aci/routes.js';
+import { deploymentRoutes } from './arm/routes.js';
+import { Clock } from './clock.js';
+import { controlRoutes } from './control.js';
+import { Entra, type ServicePrincipal } from './entra.js';
+import { Faults } from './faults.js';
+import { ArmError, matchRoute, type EmulatorRequest, type EmulatorResponse, type Route } from './http.js';
+import { MemoryStore, type EmulatorStore } from './store.js';
+import { DEFAULT_LIMITS, Throttle, type ThrottleLimits } from './throttle.js';
+import { generateCertificate } from './tls.js';
+import { DEFAULT_SETTINGS, type EmulatorSettings, type World } from './world.js';
+
+export interface EmulatorOptions {
+  host?: string;
+  port?: number;
+  /** Multiplies every emulated duration: 0.01 makes a 10 s run take 100 ms. */
+  timeScale?: number;
+  throttle?: Partial<ThrottleLimits>;
+  settings?: Partial<EmulatorSettings>;
+  principals?: ServicePrincipal[];
+  store?: EmulatorStore;
+}
+
+export interface RunningEmulator {
+  url: string;
+  caCert: string;
+  caPath: string;
+  world: World;
+  entra: Entra;
+  close(): Promise<void>;
+}
+
+const MAX_BODY = 4 * 1024 * 1024;
+
+function readBody(req: import('node:http').IncomingMessage): Promise<string> {
+  return new Promise((resolve, reject) => {
+    let size = 0;
+    const chunks: Buffer[] = [];
+    req.on('data', (chunk: Buffer) => {
+      size += chunk.length;
+      if (size > MAX_BODY) reject(new ArmError(413, 'RequestEntityTooLarge', 'The request content is larger than 4 MB.'));
+      else chunks.push(chunk);
+    });
+    req.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
+    req.on('error', reject);
+  });
+}
+
+export async function startEmulator(options: EmulatorOptions = {}): Promise<RunningEmulator> {
+  const certificate = await generateCertificate();
+  let baseUrl = '';
+  const world: World = {
+    store: options.store ?? new MemoryStore(),
+    clock: new Clock(options.timeScale ?? 1),
+    faults: new Faults(),
+    settings: { ...DEFAULT_SETTINGS, ...options.settings },
+    baseUrl: () => baseUrl,
+    creates: new Map(),
+  };
+  const throttle = new Throttle({ ...DEFAULT_LIMITS, ...options.throttle });
+  const entra = new Entra(options.principals);
+  const routes: Route[] = [...controlRoutes(world), ...entra.routes(() => baseUrl), ...deploymentRoutes(world), ...aciRoutes(world)];
+  const sockets = new Set<Socket>();
+  const timers = new Set<NodeJS.Timeout>();
+  const delay = (ms: number) =>
+    new Promise<void>((resolve) => {
+      const timer = setTimeout(() => {
+        timers.delete(timer);
+        resolve();
+      }, ms);
+      timers.add(timer);
+    });
+
+  async function handle(req: import('node:http').IncomingMessage, res: import('node:http').ServerResponse): Promise<void> {
+    const url = new URL(req.url ?? '/', baseUrl);
+    const requestId = crypto.randomUUID();
+    const baseHeaders: Record<string, string> = {
+      'x-ms-request-id': requestId,
+      'x-ms-correlation-request-id': String(req.headers['x-ms-correlation-request-id'] ?? requestId),
+      'x-ms-routing-request-id': `EMULATOR:${requestId}`,
+    };
+    let response: EmulatorResponse;
+    try {
+      const rawBody = await readBody(req);
+      const matched = matchRoute(routes, req.method ?? 'GET', url.pathname);
+      if (!matched) throw new ArmError(404, 'NoRegisteredProviderFound', `No registered resource provider found for path '${url.pathname}' and method '${req.method}'.`);
+      const { route: r, params } = matched;
+      if (r.arm) world.faults.count(r.operation);
+      let body: unknown;
+      const type = String(req.headers['content-type'] ?? '');
+      if (rawBody && type.includes('json')) {
+        try {
+          body = JSON.parse(rawBody);
+        } catch {
+          throw new ArmError(400, 'InvalidRequestContent', 'The request content was invalid and could not be deserialized: invalid JSON.');
+        }
+      }
+      const request: EmulatorRequest = { method: req.method ?? 'GET', url, params, headers: req.headers, body, rawBody };
+      if (r.arm) {
+        request.principal = entra.authenticate(request);
+        for (const fault of world.faults.pick(r.operation)) {
+          if (fault.kind === 'latency') await delay(fault.latencyMs ?? 100);
+          if (fault.kind === 'reset') {
+            req.socket.destroy();
+            return;
+          }
+          if (fault.kind === 'server-error') {
+            const status = fault.status ?? 500;
+            throw new ArmError(status, status === 503 ? 'ServiceUnavailable' : 'InternalServerError', 'Injected fault: the server encountered an internal error.');
+          }
+          if (fault.kind === 'throttle') {
+            const headers: Record<string, string> = fault.retryAfterSeconds === null ? {} : { 'Retry-After': String(fault.retryAfterSeconds ?? 1) };
+            throw new ArmError(429, 'SubscriptionRequestsThrottled', `Injected fault: number of requests for subscription '${params.sub ?? ''}' exceeded.`, {}, headers);
+          }
+        }
+        if (r.kind !== 'none') {
+          const taken = throttle.take(params.sub ?? '', `${request.principal.tenantId}/${request.principal.clientId}`, r.kind);
+          if (!taken.ok) {
+            world.faults.throttled++;
+            throw new ArmError(
+              429,
+              'SubscriptionRequestsThrottled',
+              `Number of '${taken.kind}' requests for subscription '${params.sub}' actor '${request.principal.clientId}' exceeded. Please try again after '${taken.retryAfterSeconds}' seconds after the last request.`,
+              {},
+              { 'Retry-After': String(taken.retryAfterSeconds) },
+            );
+          }
+          Object.assign(baseHeaders, taken.headers);
+        }
+      }
+      response = await r.handler(request);
+    } catch (err) {
+      if (err instanceof ArmError) response = err.toResponse();
+      else {
+        // Never a stack trace on the wire: an ARM-shaped 500.
+        response = new ArmError(500, 'InternalServerError', `The emulator failed to process the request ${requestId}.`).toResponse();
+        process.stderr.write(`emulator: ${(err as Error).stack}\n`);
+      }
+    }
+    if (res.destroyed) return;
+    const headers: Record<string, string> = { ...baseHeaders, ...response.headers };
+    if (response.body !== undefined) {
+      headers['content-type'] = 'application/json; charset=utf-8';
+      res.writeHead(response.status, headers).end(JSON.stringify(response.body));
+    } else res.writeHead(response.status, headers).end();
+  }
+
+  const server: Server = createServer({ cert: certificate.cert, key: certificate.key }, (req, res) => {
+    void handle(req, res);
+  });
+  server.on('connection', (socket: Socket) => {
+    sockets.add(socket);
+    socket.on('close', () => sockets.delete(socket));
+  });
+  await new Promise<void>((resolve) => server.listen(options.port ?? 0, options.host ?? '127.0.0.1', resolve));
+  const address = server.address() as AddressInfo;
+  baseUrl = `https://${options.host && options.host !== '0.0.0.0' ? options.host : '127.0.0.1'}:${address.port}`;
+
+  return {
+    url: baseUrl,
+    caCert: certificate.cert,
+    caPath: certificate.caPath,
+    world,
+    entra,
+    async close() {
+      for (const timer of timers) clearTimeout(timer);
+      timers.clear();
+      for (const socket of sockets) socket.destroy();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    },
+  };
+}
