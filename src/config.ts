@@ -192,3 +192,18 @@ export function parseRole(arg: string | undefined): Role {
   if (role === 'api' || role === 'worker' || role === 'all') return role;
   throw new ConfigError('role argument', 'api, worker or all', role);
 }
+
+export interface EmulatorConfig {
+  host: string;
+  port: number;
+  timeScale: number;
+}
+
+/** Settings of `npm run emulator` (no API keys needed). */
+export function loadEmulatorConfig(env: Env = process.env): EmulatorConfig {
+  return {
+    host: env.EMULATOR_HOST || '127.0.0.1',
+    port: integer(env, 'EMULATOR_PORT', 8443, 0, 65535),
+    timeScale: decimal(env, 'EMULATOR_TIME_SCALE', 1, 0.0001),
+  };
+}

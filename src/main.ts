@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // CLI entry: `node dist/main.js [api|worker|all|openapi]`.
 import pino from 'pino';
-import { ConfigError, loadConfig, parseRole } from './config.js';
+import { ConfigError, loadConfig, loadEmulatorConfig, parseRole } from './config.js';
 import { loggerOptions } from './logger.js';
 import { startRuntime } from './runtime.js';
 
@@ -10,6 +10,21 @@ async function main(argv: string[]): Promise<void> {
   if (command === 'openapi') {
     const { writeOpenApi } = await import('./openapi-file.js');
     process.stdout.write(`wrote ${await writeOpenApi()}\n`);
+    return;
+  }
+  if (command === 'emulator') {
+    const { startEmulator } = await import('./emulator/server.js');
+    const settings = loadEmulatorConfig();
+    const emulator = await startEmulator(settings);
+    process.stdout.write(
+      `ARM/ACI/Entra emulator listening on ${emulator.url} (time scale ${settings.timeScale})\n` +
+        `CA certificate: ${emulator.caPath}\n` +
+        `Point the service at it: AZURE_ARM_ENDPOINT=${emulator.url} AZURE_AUTHORITY_HOST=${emulator.url} AZURE_CA_CERT_FILE=${emulator.caPath}\n` +
+        `Control endpoint: ${emulator.url}/_emulator/counters\n`,
+    );
+    const stop = () => void emulator.close().then(() => process.exit(0));
+    process.once('SIGTERM', stop);
+    process.once('SIGINT', stop);
     return;
   }
   const role = parseRole(command);

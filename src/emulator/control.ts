@@ -35,6 +35,13 @@ export function controlRoutes(world: World): Route[] {
       world.store.putResourceGroup({ subscriptionId: req.params.sub, name: req.params.rg, location });
       return json(204);
     }),
+    control('PUT', '/template-links', (req) => {
+      if (!isObject(req.body) || typeof req.body.uri !== 'string' || !isObject(req.body.template)) {
+        throw new ArmError(400, 'InvalidTemplateLink', 'Send {"uri": "...", "template": {...}}.');
+      }
+      world.templateLinks.set(req.body.uri, req.body.template);
+      return json(204);
+    }),
     control('GET', '/state', () =>
       json(200, {
         containerGroups: world.store.groups().map((g) => ({ subscriptionId: g.subscriptionId, resourceGroup: g.resourceGroup, name: g.name, tags: g.tags })),

@@ -59,6 +59,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
     settings: { ...DEFAULT_SETTINGS, ...options.settings },
     baseUrl: () => baseUrl,
     creates: new Map(),
+    templateLinks: new Map(),
   };
   const throttle = new Throttle({ ...DEFAULT_LIMITS, ...options.throttle });
   const entra = new Entra(options.principals);

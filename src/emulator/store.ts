@@ -8,6 +8,7 @@ export interface GroupRecord {
   location: string;
   tags: Record<string, string>;
   identity?: Record<string, unknown>;
+  zones?: string[];
   /** The properties as submitted, secrets included; they are stripped when serialised. */
   properties: Record<string, unknown>;
   lifecycle: Lifecycle;
@@ -37,6 +38,7 @@ export interface DeploymentRecord {
   mode: string;
   templateHash: string;
   parameters: Record<string, { type: string; value?: unknown }>;
+  templateLink?: { uri: unknown; contentVersion: unknown };
   state: 'Accepted' | 'Running' | 'Succeeded' | 'Failed' | 'Canceled';
   finishedAt?: number;
   error?: Record<string, unknown>;

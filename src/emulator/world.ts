@@ -37,6 +37,8 @@ export interface World {
   baseUrl(): string;
   /** Creation times of container groups per subscription, for the create-rate quota. */
   creates: Map<string, number[]>;
+  /** Templates served for `templateLink.uri` (the emulator cannot download them). */
+  templateLinks: Map<string, Record<string, unknown>>;
 }
 
 export function requireResourceGroup(world: World, subscriptionId: string, name: string) {

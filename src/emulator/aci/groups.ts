@@ -97,7 +97,8 @@ export function createOrUpdateGroup(world: World, sub: string, rg: string, name:
   const existing = world.store.group(key);
   const now = world.clock.now();
   if (existing && !isFinished(viewOf(world, existing))) {
-    existing.tags = valid.tags;
+    // A running group is updated in place; its containers keep running.
+    Object.assign(existing, { tags: valid.tags, identity: valid.identity, zones: valid.zones, properties: valid.properties });
     return { group: existing, created: false };
   }
   const location = valid.location ?? resourceGroup.location;
@@ -109,6 +110,7 @@ export function createOrUpdateGroup(world: World, sub: string, rg: string, name:
     location,
     tags: valid.tags,
     identity: valid.identity,
+    zones: valid.zones,
     properties: valid.properties,
     lifecycle: lifecycleFor(valid.properties, now),
     createdAt: existing?.createdAt ?? now,
@@ -180,6 +182,7 @@ export function serializeGroup(world: World, group: GroupRecord, withInstanceVie
     type: 'Microsoft.ContainerInstance/containerGroups',
     location: group.location,
     tags: group.tags,
+    ...(group.zones ? { zones: group.zones } : {}),
     ...(identity ? { identity } : {}),
     properties,
   };

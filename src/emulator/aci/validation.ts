@@ -14,6 +14,7 @@ export interface ContainerGroupBody {
   location?: string;
   tags: Record<string, string>;
   identity?: Record<string, unknown>;
+  zones?: string[];
   properties: Record<string, unknown>;
 }
 
@@ -105,6 +106,7 @@ export function validateGroupBody(name: string, body: unknown): ContainerGroupBo
     location: typeof body.location === 'string' ? body.location : undefined,
     tags,
     identity: isObject(body.identity) ? body.identity : undefined,
+    zones: Array.isArray(body.zones) ? (body.zones as string[]) : undefined,
     properties: { ...properties, restartPolicy },
   };
 }

@@ -117,7 +117,14 @@ export function createDeployment(world: World, sub: string, rg: string, name: st
   if (!isObject(body) || !isObject(body.properties)) {
     throw new ArmError(400, 'InvalidRequestContent', "The request content was invalid and could not be deserialized: 'Required property 'properties' not found in JSON.'.");
   }
-  const { mode, template, parameters } = body.properties;
+  const { mode, parameters, templateLink } = body.properties;
+  let template = body.properties.template;
+  if (template === undefined && isObject(templateLink) && typeof templateLink.uri === 'string') {
+    template = world.templateLinks.get(templateLink.uri);
+    if (!template) {
+      throw new ArmError(400, 'InvalidContentLink', `Unable to download deployment content from '${templateLink.uri}'. The emulator serves only templates registered at /_emulator/template-links.`);
+    }
+  }
   if (mode !== 'Incremental' && mode !== 'Complete') {
     throw new ArmError(400, 'InvalidRequestContent', `The request content was invalid and could not be deserialized: 'Error converting value '${String(mode)}' to type 'DeploymentMode'.'.`);
   }
@@ -156,6 +163,7 @@ export function createDeployment(world: World, sub: string, rg: string, name: st
     mode,
     templateHash: templateHash(template),
     parameters: evaluated.parameters,
+    templateLink: isObject(templateLink) ? { uri: templateLink.uri, contentVersion: template.contentVersion } : undefined,
     state: 'Accepted',
     operations: [],
   };
@@ -187,6 +195,7 @@ export function serializeDeployment(world: World, d: DeploymentRecord) {
       timestamp: new Date(d.finishedAt ?? now).toISOString(),
       duration: duration((d.finishedAt ?? now) - d.createdAt),
       mode: d.mode,
+      ...(d.templateLink ? { templateLink: d.templateLink } : {}),
       templateHash: d.templateHash,
       parameters: d.parameters,
       providers: [...new Set(d.operations.map((op) => op.resourceType.split('/')[0]))].map((namespace) => ({

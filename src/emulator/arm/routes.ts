@@ -53,7 +53,7 @@ export function deploymentRoutes(world: World): Route[] {
         throw new ArmError(409, 'DeploymentActive', `The deployment '${name}' is still active and cannot be deleted. Cancel it first.`);
       }
       world.store.deleteDeployment(key);
-      return json(200);
+      return json(204);
     }),
     route('GET', '/subscriptions/{sub}/resourcegroups/{rg}/providers/Microsoft.Resources/deployments', 'Deployments_ListByResourceGroup', 'read', (req) => {
       const { sub, rg } = req.params;
