@@ -44,6 +44,13 @@ export interface Config {
   minPollIntervalSeconds: number;
   /** ARM reads per second allowed per principal, shared by every worker process. */
   armReadsPerSecond: number;
+  /** Seals run secrets at rest (AES-256-GCM) when set. */
+  secretsKey?: string;
+  /** The service principal used when a work pool names none (else DefaultAzureCredential). */
+  defaultServicePrincipal?: { tenant_id: string; client_id: string; client_secret: string };
+  workerLockMs: number;
+  workerStalledIntervalMs: number;
+  reconcileIntervalMs: number;
 }
 
 export class ConfigError extends Error {
@@ -144,6 +151,15 @@ function caCert(env: Env): string | undefined {
   }
 }
 
+function servicePrincipal(env: Env): Config['defaultServicePrincipal'] {
+  const { AZURE_TENANT_ID: tenant, AZURE_CLIENT_ID: client, AZURE_CLIENT_SECRET: secret } = env;
+  if (!tenant && !client && !secret) return undefined;
+  if (!tenant || !client || !secret) {
+    throw new ConfigError('AZURE_TENANT_ID/AZURE_CLIENT_ID/AZURE_CLIENT_SECRET', 'all three or none', 'some of them');
+  }
+  return { tenant_id: tenant, client_id: client, client_secret: secret };
+}
+
 function allowedEnv(env: Env): Record<string, string> {
   const names = (env.TEMPLATE_ENV_ALLOWLIST || '').split(',').map((s) => s.trim()).filter(Boolean);
   return Object.fromEntries(names.filter((n) => env[n] !== undefined).map((n) => [n, env[n] as string]));
@@ -184,7 +200,17 @@ export function loadConfig(env: Env = process.env): Config {
     },
     minPollIntervalSeconds: decimal(env, 'MIN_POLL_INTERVAL_SECONDS', 1, 0),
     armReadsPerSecond: decimal(env, 'ARM_READS_PER_SECOND', 20, 0.1),
+    secretsKey: env.SECRETS_KEY || undefined,
+    defaultServicePrincipal: servicePrincipal(env),
+    workerLockMs: integer(env, 'WORKER_LOCK_MS', 30_000, 1000, 600_000),
+    workerStalledIntervalMs: integer(env, 'WORKER_STALLED_INTERVAL_MS', 30_000, 500, 600_000),
+    reconcileIntervalMs: integer(env, 'RECONCILE_INTERVAL_MS', 60_000, 1000, 3_600_000),
   };
+}
+
+/** The environment with some values set by the program itself (the demo). */
+export function loadConfigWith(overrides: Env, defaults: Env = {}): Config {
+  return loadConfig({ ...defaults, ...process.env, ...overrides });
 }
 
 export function parseRole(arg: string | undefined): Role {

@@ -33,7 +33,7 @@ async function main(argv: string[]): Promise<void> {
   if (config.authDisabled) {
     log.warn('AUTH_DISABLED=true: the API accepts requests WITHOUT any API key. Never do this outside a laptop.');
   }
-  const runtime = await startRuntime(config, role);
+  const runtime = await startRuntime(config, role, log);
   log.info({ role, port: role === 'worker' ? undefined : config.port }, 'aci-flow-runner started');
 
   let stopping = false;

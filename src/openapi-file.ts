@@ -12,12 +12,14 @@ export const OPENAPI_PATH = fileURLToPath(new URL('../openapi.yaml', import.meta
 export async function renderOpenApi(): Promise<string> {
   const config = loadConfig({ AUTH_DISABLED: 'true', LOG_LEVEL: 'silent' });
   const redis = new Redis(config.redisUrl, { lazyConnect: true });
-  const app = await buildApp({ config, redis, ...createServices(config, redis) });
+  const services = createServices(config, redis);
+  const app = await buildApp({ config, redis, ...services });
   try {
     await app.ready();
     return app.swagger({ yaml: true });
   } finally {
     await app.close();
+    await services.queue.close();
     redis.disconnect();
   }
 }

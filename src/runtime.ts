@@ -1,39 +1,68 @@
 // Wires the process: connections, queue, HTTP app and workers, and closes them in order.
 import type { FastifyInstance } from 'fastify';
 import type { Redis } from 'ioredis';
+import type { Logger } from 'pino';
 import { buildApp } from './app.js';
+import { AzureClientCache } from './azure/clients.js';
 import type { Config, Role } from './config.js';
-import { createRunsQueue, type RunsQueue } from './execution/queue.js';
+import { ReadPacer } from './execution/pacing.js';
+import { startRunWorker } from './execution/worker.js';
 import { closeConnection, producerConnection, workerConnection } from './redis.js';
-import { createServices } from './services.js';
+import { Sealer } from './runs/seal.js';
+import { RunStore } from './runs/store.js';
+import { createServices, type Services } from './services.js';
 
 export interface Runtime {
   app?: FastifyInstance;
-  queue: RunsQueue;
+  services: Services;
+  worker?: ReturnType<typeof startRunWorker>;
   close(): Promise<void>;
 }
 
-export async function startRuntime(config: Config, role: Role): Promise<Runtime> {
-  const producer: Redis = producerConnection(config.redisUrl);
-  const queue = createRunsQueue(producer, config.queuePrefix);
-  const workerRedis: Redis | undefined = role === 'api' ? undefined : workerConnection(config.redisUrl);
+export function startWorker(config: Config, services: Services, connection: Redis, log: Logger) {
+  // The worker's own store waits for Redis instead of failing fast: a Redis blip delays runs, never fails them.
+  const store = new RunStore(connection, config.queuePrefix, new Sealer(config.secretsKey));
+  const ctx = {
+    store,
+    clients: new AzureClientCache(config.azure, config.defaultServicePrincipal),
+    pacer: new ReadPacer(connection, config.queuePrefix, config.armReadsPerSecond),
+    log,
+    minPollIntervalSeconds: config.minPollIntervalSeconds,
+  };
+  return startRunWorker(ctx, services.queue, store, {
+    connection,
+    prefix: config.queuePrefix,
+    concurrency: config.workerConcurrency,
+    lockDurationMs: config.workerLockMs,
+    stalledIntervalMs: config.workerStalledIntervalMs,
+    reconcileIntervalMs: config.reconcileIntervalMs,
+  });
+}
+
+export async function startRuntime(config: Config, role: Role, log: Logger): Promise<Runtime> {
+  const producer = producerConnection(config.redisUrl);
+  const services = createServices(config, producer);
+  const workerRedis = role === 'api' ? undefined : workerConnection(config.redisUrl);
+  const worker = workerRedis ? startWorker(config, services, workerRedis, log.child({ component: 'worker' })) : undefined;
 
   let app: FastifyInstance | undefined;
   if (role !== 'worker') {
-    app = await buildApp({ config, redis: producer, ...createServices(config, producer) });
+    app = await buildApp({ config, redis: producer, ...services });
     await app.listen({ port: config.port, host: config.host });
   }
 
   let closed = false;
   return {
     app,
-    queue,
+    services,
+    worker,
     async close() {
       if (closed) return;
       closed = true;
       // Order: stop taking requests, stop taking jobs, then drop the connections they used.
       if (app) await app.close();
-      await queue.close();
+      if (worker) await worker.close();
+      await services.queue.close();
       if (workerRedis) await closeConnection(workerRedis);
       await closeConnection(producer);
     },

@@ -17,3 +17,15 @@ export function createRunsQueue(connection: Redis, prefix: string): RunsQueue {
   });
   return queue;
 }
+
+/** Adds the job of a run; a job with that id already there makes this a no-op. */
+export async function enqueueRun(queue: RunsQueue, runId: string): Promise<void> {
+  await queue.add('run', { runId }, { jobId: runId });
+}
+
+/** Makes a waiting run job run now (e.g. after a kill request). */
+export async function wakeRun(queue: RunsQueue, runId: string): Promise<void> {
+  const job = await queue.getJob(runId);
+  if (!job) return enqueueRun(queue, runId);
+  if ((await job.getState()) === 'delayed') await job.promote().catch(() => undefined);
+}

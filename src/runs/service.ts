@@ -1,24 +1,49 @@
-// The Run's use cases: preview (render only); submission, status, kill and logs build on it.
-import { randomUUID } from 'node:crypto';
+// The Run's use cases: preview, submit, read, list, kill and logs.
+import { createHash, randomUUID } from 'node:crypto';
 import type { Config } from '../config.js';
+import { AppError } from '../errors.js';
+import { enqueueRun, wakeRun, type RunsQueue } from '../execution/queue.js';
 import { DEFAULT_POOL } from '../work-pools/model.js';
 import type { WorkPoolService } from '../work-pools/service.js';
+import { isTerminal, transition, type Run, type RunSpec, type RunState } from './model.js';
 import { maskPreparedRun, renderSubmission, type Submission, type SubmissionInput } from './render.js';
+import type { RunStore } from './store.js';
 
 export function settleFlowRunId(input: SubmissionInput): Submission {
   return { ...input, flow_run: { ...input.flow_run, id: (input.flow_run.id ?? randomUUID()).toLowerCase() } };
+}
+
+function canonical(value: unknown): string {
+  if (Array.isArray(value)) return `[${value.map(canonical).join(',')}]`;
+  if (value && typeof value === 'object') {
+    return `{${Object.keys(value).sort().map((k) => `${JSON.stringify(k)}:${canonical((value as Record<string, unknown>)[k])}`).join(',')}}`;
+  }
+  return JSON.stringify(value);
+}
+
+const PID_PATTERN = /^([^:]+):([^:]*)$/;
+
+export interface RunPage {
+  items: Run[];
+  next_cursor: string | null;
 }
 
 export class RunService {
   constructor(
     private readonly config: Config,
     private readonly workPools: WorkPoolService,
+    private readonly store: RunStore,
+    private readonly queue: RunsQueue,
   ) {}
 
-  async preview(input: SubmissionInput) {
+  private async render(input: SubmissionInput) {
     const submission = settleFlowRunId(input);
     const pool = await this.workPools.find(submission.work_pool ?? DEFAULT_POOL);
-    const prepared = renderSubmission(submission, pool, this.config);
+    return { submission, pool, prepared: renderSubmission(submission, pool, this.config) };
+  }
+
+  async preview(input: SubmissionInput) {
+    const { submission, pool, prepared } = await this.render(input);
     const masked = maskPreparedRun(prepared, pool.secret_env_names);
     return {
       flow_run_id: submission.flow_run.id,
@@ -31,4 +56,127 @@ export class RunService {
       deployment: masked.deployment,
     };
   }
+
+  /** Stores and enqueues a run; the same flow run id again gives the stored run and no second deployment. */
+  async submit(input: SubmissionInput): Promise<{ run: Run; created: boolean }> {
+    const { submission, pool, prepared } = await this.render(input);
+    const hash = createHash('sha256').update(canonical(submission)).digest('hex');
+    const existing = await this.store.get(submission.flow_run.id);
+    if (existing) return { run: this.sameSubmission(existing, hash), created: false };
+    const now = new Date().toISOString();
+    const config = prepared.jobConfiguration;
+    const { job_variables: _secrets, ...deployment } = submission.deployment ?? {};
+    const run: Run = {
+      id: submission.flow_run.id,
+      work_pool: pool.name,
+      state: 'PENDING',
+      history: [{ state: 'PENDING', at: now, reason: 'Submitted and queued.' }],
+      infrastructure_pid: prepared.infrastructurePid,
+      container_group_name: prepared.containerGroupName,
+      deployment_name: prepared.deploymentName,
+      resource_group_name: config.resource_group_name,
+      flow_run: submission.flow_run,
+      ...(submission.flow ? { flow: submission.flow } : {}),
+      ...(submission.deployment ? { deployment } : {}),
+      keep_container_group: config.keep_container_group,
+      stream_output: config.stream_output,
+      poll_interval_seconds: config.task_watch_poll_interval,
+      start_timeout_seconds: config.task_start_timeout_seconds,
+      submitted_at: now,
+      updated_at: now,
+      azure: {},
+      log_lines: 0,
+      submission_hash: hash,
+      version: 0,
+    };
+    const spec: RunSpec = {
+      subscription_id: config.subscription_id,
+      resource_group_name: config.resource_group_name,
+      credentials: config.aci_credentials,
+      deployment_name: prepared.deploymentName,
+      container_group_name: prepared.containerGroupName,
+      deployment_body: prepared.deployment,
+    };
+    if (!(await this.store.create(run, spec))) {
+      // Another request with the same id won the race.
+      return { run: this.sameSubmission((await this.store.get(run.id))!, hash), created: false };
+    }
+    await enqueueRun(this.queue, run.id);
+    return { run, created: true };
+  }
+
+  private sameSubmission(existing: Run, hash: string): Run {
+    if (existing.submission_hash !== hash) {
+      throw new AppError('RUN_CONFLICT', 409, `Flow run ${existing.id} was already submitted with a different body.`);
+    }
+    return existing;
+  }
+
+  async get(id: string): Promise<Run> {
+    const run = await this.store.get(id.toLowerCase());
+    if (!run) throw new AppError('RUN_NOT_FOUND', 404, `No run for flow run ${id}.`);
+    return run;
+  }
+
+  async list(filter: { state?: RunState; work_pool?: string; limit: number; cursor?: string }): Promise<RunPage> {
+    let before: number | undefined;
+    if (filter.cursor) {
+      before = Number(Buffer.from(filter.cursor, 'base64url').toString('utf8'));
+      if (!Number.isFinite(before)) throw new AppError('VALIDATION_FAILED', 400, 'The cursor is not valid.', [{ path: '/cursor', message: 'is not a cursor from this API' }]);
+    }
+    const items: Run[] = [];
+    let last: number | undefined;
+    // Scan newest first in chunks until the page is full or the index ends.
+    for (let chunk = 0; chunk < 20 && items.length < filter.limit; chunk++) {
+      const { ids, scores } = await this.store.page(before, 200);
+      if (ids.length === 0) {
+        last = undefined;
+        break;
+      }
+      const runs = await this.store.getMany(ids);
+      for (let i = 0; i < runs.length && items.length < filter.limit; i++) {
+        last = scores[i];
+        const run = runs[i];
+        if ((filter.state && run.state !== filter.state) || (filter.work_pool && run.work_pool !== filter.work_pool)) continue;
+        items.push(run);
+      }
+      before = scores[scores.length - 1];
+      if (ids.length < 200) {
+        if (items.length < filter.limit) last = undefined;
+        break;
+      }
+    }
+    return { items, next_cursor: last !== undefined && items.length === filter.limit ? Buffer.from(String(last)).toString('base64url') : null };
+  }
+
+  /** kill_infrastructure: `<flow_run_id>:<container_group_name>`. */
+  async kill(pid: string): Promise<Run> {
+    const match = PID_PATTERN.exec(pid);
+    if (!match || !match[2]) {
+      throw new AppError(
+        'INVALID_INFRASTRUCTURE_PID',
+        400,
+        `Invalid infrastructure_pid format: '${pid}'. Expected format: 'flow_run_id:container_group_name'`,
+      );
+    }
+    const [, flowRunId, group] = match;
+    const run = await this.store.get(flowRunId.toLowerCase());
+    if (!run || run.container_group_name !== group) {
+      throw new AppError('INFRASTRUCTURE_NOT_FOUND', 404, `Container group '${group}' is not known for flow run '${flowRunId}'.`);
+    }
+    if (isTerminal(run.state)) {
+      throw new AppError('RUN_ALREADY_FINISHED', 409, `Flow run ${run.id} already ended ${run.state}; there is nothing to kill.`);
+    }
+    const updated = await this.store.update(run.id, (current) =>
+      isTerminal(current.state) || current.state === 'CANCELLING' || current.outcome ? undefined : transition(current, 'CANCELLING', 'Kill requested.'),
+    );
+    await wakeRun(this.queue, run.id);
+    return updated ?? run;
+  }
+
+  async logs(id: string, from = 0) {
+    const run = await this.get(id);
+    return { run, lines: await this.store.logs(run.id, from) };
+  }
 }
+

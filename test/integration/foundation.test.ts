@@ -14,10 +14,11 @@ import { ADMIN_KEY, READER_KEY, auth, testConfig } from '../helpers/config.js';
 describe('HTTP foundation', () => {
   const config = testConfig({ BODY_LIMIT_BYTES: '2048' });
   const redis = producerConnection(config.redisUrl);
+  const services = createServices(config, redis);
   let app: Awaited<ReturnType<typeof buildApp>>;
 
   beforeAll(async () => {
-    app = await buildApp({ config, redis, ...createServices(config, redis) });
+    app = await buildApp({ config, redis, ...services });
     // Routes that exist only to exercise the shared plugins.
     app.post(
       '/test/echo',
@@ -31,6 +32,7 @@ describe('HTTP foundation', () => {
   });
   afterAll(async () => {
     await app.close();
+    await services.queue.close();
     await closeConnection(redis);
   });
 
@@ -119,7 +121,8 @@ describe('/readyz', () => {
   it('answers 503 when Redis does not answer', async () => {
     const config = testConfig({ REDIS_URL: 'redis://127.0.0.1:1' });
     const redis = producerConnection(config.redisUrl);
-    const app = await buildApp({ config, redis, ...createServices(config, redis) });
+    const services = createServices(config, redis);
+    const app = await buildApp({ config, redis, ...services });
     try {
       const res = await app.inject({ url: '/readyz' });
       expect(res.statusCode).toBe(503);
@@ -127,6 +130,7 @@ describe('/readyz', () => {
       expect((await app.inject({ url: '/healthz' })).statusCode).toBe(200);
     } finally {
       await app.close();
+      await services.queue.close();
       await closeConnection(redis);
     }
   });

@@ -59,3 +59,86 @@ export const Preview = Type.Object(
   },
   { $id: 'RunPreview', title: 'RunPreview' },
 );
+
+const States = Type.Union([
+  Type.Literal('PENDING'),
+  Type.Literal('SUBMITTING'),
+  Type.Literal('PROVISIONING'),
+  Type.Literal('RUNNING'),
+  Type.Literal('COMPLETED'),
+  Type.Literal('FAILED'),
+  Type.Literal('CRASHED'),
+  Type.Literal('CANCELLING'),
+  Type.Literal('CANCELLED'),
+]);
+
+export const RunView = Type.Object(
+  {
+    id: Type.String({ description: 'The flow run id.' }),
+    work_pool: Type.String(),
+    state: States,
+    history: Type.Array(Type.Object({ state: States, at: Type.String({ format: 'date-time' }), reason: Type.String() })),
+    infrastructure_pid: Type.String({ description: '"<flow_run_id>:<container_group_name>"; DELETE /runs/{infrastructure_pid} kills the run.' }),
+    container_group_name: Type.String(),
+    deployment_name: Type.String(),
+    resource_group_name: Type.String(),
+    flow_run: Type.Object({}, { additionalProperties: true }),
+    flow: Type.Optional(Type.Object({}, { additionalProperties: true })),
+    deployment: Type.Optional(Type.Object({}, { additionalProperties: true })),
+    keep_container_group: Type.Boolean(),
+    stream_output: Type.Boolean(),
+    poll_interval_seconds: Type.Number(),
+    start_timeout_seconds: Type.Number(),
+    submitted_at: Type.String({ format: 'date-time' }),
+    updated_at: Type.String({ format: 'date-time' }),
+    provisioning_deadline: Type.Optional(Type.String({ format: 'date-time' })),
+    azure: Type.Object(
+      {
+        deployment_state: Type.Optional(Type.String()),
+        provisioning_state: Type.Optional(Type.String()),
+        group_state: Type.Optional(Type.String()),
+        container_state: Type.Optional(Type.String()),
+        container_name: Type.Optional(Type.String()),
+        exit_code: Type.Optional(Type.Integer()),
+        error_code: Type.Optional(Type.String({ description: "Azure's own code when something failed, e.g. InaccessibleImage." })),
+        error_message: Type.Optional(Type.String()),
+        last_transient_error: Type.Optional(Type.String({ description: 'The last Azure error that was retried.' })),
+      },
+      { description: 'What Azure last said about this run.' },
+    ),
+    result: Type.Optional(
+      Type.Object(
+        { identifier: Type.String(), status_code: Type.Integer() },
+        { description: 'AzureContainerWorkerResult: identifier is the infrastructure pid; status_code the exit code, or -1.' },
+      ),
+    ),
+    cleanup: Type.Optional(
+      Type.Object({
+        state: Type.Union([Type.Literal('pending'), Type.Literal('done'), Type.Literal('kept')]),
+        attempts: Type.Integer(),
+        last_error: Type.Optional(Type.String()),
+      }),
+    ),
+    log_lines: Type.Integer(),
+    links: Type.Object({ self: Type.String(), logs: Type.String(), kill: Type.String() }),
+  },
+  { $id: 'Run', title: 'Run' },
+);
+
+export const RunList = Type.Object({ items: Type.Array(Type.Ref(RunView)), next_cursor: Type.Union([Type.String(), Type.Null()]) });
+
+export const RunListQuery = Type.Object({
+  state: Type.Optional(States),
+  work_pool: Type.Optional(Type.String()),
+  limit: Type.Integer({ minimum: 1, maximum: 200, default: 50 }),
+  cursor: Type.Optional(Type.String({ description: 'next_cursor of the previous page.' })),
+});
+
+export const LogLines = Type.Object({
+  run_state: States,
+  lines: Type.Array(Type.Object({ ts: Type.String(), line: Type.String() })),
+});
+
+export const LogsQuery = Type.Object({
+  follow: Type.Boolean({ default: false, description: 'Stream as server-sent events (`event: log`) until the run ends (`event: end`).' }),
+});

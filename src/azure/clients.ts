@@ -1,0 +1,71 @@
+// SDK clients per principal and subscription, built once and reused (each holds a token cache).
+import { createHash } from 'node:crypto';
+import { ContainerInstanceManagementClient } from '@azure/arm-containerinstance';
+import { ResourceManagementClient } from '@azure/arm-resources';
+import { ClientSecretCredential, DefaultAzureCredential, type TokenCredential } from '@azure/identity';
+import type { AzureConfig } from '../config.js';
+
+export interface ServicePrincipal {
+  client_id?: string | null;
+  tenant_id?: string | null;
+  client_secret?: string | null;
+}
+
+export interface AzureClients {
+  resources: ResourceManagementClient;
+  aci: ContainerInstanceManagementClient;
+  /** Who the calls are made as, for read pacing (never contains the secret). */
+  principal: string;
+}
+
+const PUBLIC_AUTHORITY = 'https://login.microsoftonline.com';
+
+export class AzureClientCache {
+  private readonly cache = new Map<string, AzureClients>();
+
+  constructor(
+    private readonly config: AzureConfig,
+    /** Used when a pool names no service principal: the operator's own (e.g. AZURE_CLIENT_ID...). */
+    private readonly fallback?: Required<{ [K in keyof ServicePrincipal]: string }>,
+  ) {}
+
+  private credential(principal: ServicePrincipal): { credential: TokenCredential; id: string } {
+    const sp = principal.client_id && principal.tenant_id && principal.client_secret ? principal : this.fallback;
+    const tlsOptions = this.config.caCert ? { ca: this.config.caCert } : undefined;
+    if (sp?.client_id && sp.tenant_id && sp.client_secret) {
+      return {
+        id: `${sp.tenant_id}/${sp.client_id}`,
+        credential: new ClientSecretCredential(sp.tenant_id, sp.client_id, sp.client_secret, {
+          authorityHost: this.config.authorityHost,
+          disableInstanceDiscovery: this.config.authorityHost !== PUBLIC_AUTHORITY,
+          tlsOptions,
+        }),
+      };
+    }
+    return { id: 'default-credential', credential: new DefaultAzureCredential({ authorityHost: this.config.authorityHost }) };
+  }
+
+  for(principal: ServicePrincipal, subscriptionId: string): AzureClients {
+    const fingerprint = createHash('sha256')
+      .update(JSON.stringify([principal.tenant_id, principal.client_id, principal.client_secret, subscriptionId]))
+      .digest('hex');
+    let clients = this.cache.get(fingerprint);
+    if (!clients) {
+      const { credential, id } = this.credential(principal);
+      const options = {
+        endpoint: this.config.armEndpoint,
+        credentialScopes: ['https://management.azure.com/.default'],
+        // Our steps retry transient errors by rescheduling; the SDK must not sleep inside a worker slot.
+        retryOptions: { maxRetries: 0 },
+        ...(this.config.caCert ? { tlsOptions: { ca: this.config.caCert } } : {}),
+      };
+      clients = {
+        resources: new ResourceManagementClient(credential, subscriptionId, options),
+        aci: new ContainerInstanceManagementClient(credential, subscriptionId, options),
+        principal: `${id}@${subscriptionId}`,
+      };
+      this.cache.set(fingerprint, clients);
+    }
+    return clients;
+  }
+}

@@ -1,0 +1,37 @@
+// ARM read pacing per principal, shared by every worker process through Redis: a token bucket that
+// answers "go" or "try again in N ms" (a step then reschedules itself instead of sleeping).
+import type { Redis } from 'ioredis';
+
+const TAKE = `
+local tokens = tonumber(redis.call('HGET', KEYS[1], 't'))
+local updated = tonumber(redis.call('HGET', KEYS[1], 'u'))
+local now = tonumber(ARGV[1])
+local rate = tonumber(ARGV[2])
+local capacity = tonumber(ARGV[3])
+local want = tonumber(ARGV[4])
+if tokens == nil then tokens = capacity; updated = now end
+tokens = math.min(capacity, tokens + (now - updated) * rate / 1000)
+if tokens >= want then
+  tokens = tokens - want
+  redis.call('HSET', KEYS[1], 't', tokens, 'u', now)
+  redis.call('PEXPIRE', KEYS[1], 3600000)
+  return 0
+end
+redis.call('HSET', KEYS[1], 't', tokens, 'u', now)
+redis.call('PEXPIRE', KEYS[1], 3600000)
+return math.ceil((want - tokens) * 1000 / rate)`;
+
+export class ReadPacer {
+  constructor(
+    private readonly redis: Redis,
+    private readonly prefix: string,
+    private readonly readsPerSecond: number,
+    private readonly burst = Math.max(1, readsPerSecond * 10),
+  ) {}
+
+  /** 0 when `reads` may be made now; otherwise the milliseconds to wait. */
+  async take(principal: string, reads = 1): Promise<number> {
+    const key = `${this.prefix}:pace:${principal}`;
+    return (await this.redis.eval(TAKE, 1, key, String(Date.now()), String(this.readsPerSecond), String(this.burst), String(reads))) as number;
+  }
+}

@@ -1,0 +1,87 @@
+// The BullMQ worker: one job per run (jobId = flow run id), advanced step by step. A step that must
+// wait moves its own job to delayed and frees the slot, so a few slots follow thousands of runs.
+import { DelayedError, Worker, type Job } from 'bullmq';
+import type { Redis } from 'ioredis';
+import type { Logger } from 'pino';
+import type { RunStore } from '../runs/store.js';
+import { RUNS_QUEUE, enqueueRun, type RunsQueue } from './queue.js';
+import { advance, TransientFailure, type StepContext } from './steps.js';
+
+export interface RunJobData {
+  runId: string;
+  /** Consecutive transient failures, for backoff. */
+  attempt?: number;
+}
+
+export interface WorkerOptions {
+  connection: Redis;
+  prefix: string;
+  concurrency: number;
+  lockDurationMs: number;
+  stalledIntervalMs: number;
+  reconcileIntervalMs: number;
+}
+
+const backoffMs = (attempt: number) => Math.min(60_000, 500 * 2 ** attempt) * (0.75 + Math.random() * 0.5);
+
+export function startRunWorker(ctx: StepContext, queue: RunsQueue, store: RunStore, options: WorkerOptions) {
+  const process = async (job: Job<RunJobData>, token?: string) => {
+    let next: { after: number } | { done: true };
+    let attempt = 0;
+    try {
+      next = await advance(ctx, job.data.runId);
+    } catch (err) {
+      if (!(err instanceof TransientFailure)) throw err;
+      attempt = (job.data.attempt ?? 0) + 1;
+      const message = err.message.slice(0, 500);
+      await store.update(job.data.runId, (run) => ({ ...run, azure: { ...run.azure, last_transient_error: message } }));
+      ctx.log.warn({ runId: job.data.runId, attempt, err: message }, 'transient Azure error; retrying later');
+      next = { after: err.retryAfterMs ?? backoffMs(attempt) };
+    }
+    if ('done' in next) return 'done';
+    if (attempt !== (job.data.attempt ?? 0)) await job.updateData({ ...job.data, attempt });
+    await job.moveToDelayed(Date.now() + next.after, token);
+    throw new DelayedError();
+  };
+
+  const worker = new Worker<RunJobData>(RUNS_QUEUE, process, {
+    connection: options.connection,
+    prefix: options.prefix,
+    concurrency: options.concurrency,
+    lockDuration: options.lockDurationMs,
+    stalledInterval: options.stalledIntervalMs,
+    // Crashes are expected and every step is idempotent: a stalled run job is always taken again.
+    maxStalledCount: 1_000_000,
+  });
+  worker.on('error', (err) => ctx.log.error({ err }, 'worker error'));
+  worker.on('failed', (job, err) => ctx.log.error({ runId: job?.id, err }, 'run job failed; the reconciler will requeue it'));
+
+  /** Every unfinished run has a job: a job lost to a bug or a Redis restart is put back. */
+  async function reconcile(): Promise<number> {
+    let requeued = 0;
+    for (const id of await store.activeIds()) {
+      const job = await queue.getJob(id);
+      const state = job ? await job.getState() : 'missing';
+      if (state === 'completed' || state === 'failed' || state === 'missing' || state === 'unknown') {
+        if (job) await job.remove().catch(() => undefined);
+        await enqueueRun(queue, id);
+        requeued++;
+      }
+    }
+    if (requeued) ctx.log.warn({ requeued }, 'reconciler requeued runs without a job');
+    return requeued;
+  }
+
+  const timer = setInterval(() => void reconcile().catch((err) => ctx.log.error({ err }, 'reconcile failed')), options.reconcileIntervalMs);
+  timer.unref();
+  void reconcile().catch((err) => ctx.log.error({ err }, 'reconcile failed'));
+
+  return {
+    worker,
+    reconcile,
+    async close() {
+      clearInterval(timer);
+      await worker.close();
+    },
+  };
+}

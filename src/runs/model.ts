@@ -1,0 +1,88 @@
+// The Run: one flow run on ACI, its states and the history of how it got there.
+
+export const RUN_STATES = ['PENDING', 'SUBMITTING', 'PROVISIONING', 'RUNNING', 'COMPLETED', 'FAILED', 'CRASHED', 'CANCELLING', 'CANCELLED'] as const;
+export type RunState = (typeof RUN_STATES)[number];
+
+export const TERMINAL_STATES: ReadonlySet<RunState> = new Set(['COMPLETED', 'FAILED', 'CRASHED', 'CANCELLED']);
+export const isTerminal = (state: RunState) => TERMINAL_STATES.has(state);
+
+export interface Transition {
+  state: RunState;
+  at: string;
+  reason: string;
+}
+
+export interface AzureDetails {
+  subscription_id_hint?: string;
+  deployment_state?: string;
+  provisioning_state?: string;
+  group_state?: string;
+  container_state?: string;
+  exit_code?: number;
+  /** Azure's own error code and message when something failed, e.g. InaccessibleImage. */
+  error_code?: string;
+  error_message?: string;
+  /** The last transient error (retried), for visibility. */
+  last_transient_error?: string;
+  container_name?: string;
+}
+
+export interface Cleanup {
+  state: 'pending' | 'done' | 'kept';
+  attempts: number;
+  last_error?: string;
+}
+
+/** What the run will end as, decided before the last log read and cleanup. */
+export interface Outcome {
+  state: 'COMPLETED' | 'FAILED' | 'CRASHED' | 'CANCELLED';
+  status_code: number;
+  reason: string;
+}
+
+export interface Run {
+  id: string;
+  work_pool: string;
+  state: RunState;
+  history: Transition[];
+  infrastructure_pid: string;
+  container_group_name: string;
+  deployment_name: string;
+  resource_group_name: string;
+  flow_run: Record<string, unknown>;
+  flow?: Record<string, unknown>;
+  deployment?: Record<string, unknown>;
+  keep_container_group: boolean;
+  stream_output: boolean;
+  poll_interval_seconds: number;
+  start_timeout_seconds: number;
+  submitted_at: string;
+  updated_at: string;
+  provisioning_deadline?: string;
+  azure: AzureDetails;
+  outcome?: Outcome;
+  result?: { identifier: string; status_code: number };
+  cleanup?: Cleanup;
+  log_lines: number;
+  /** Where log reading stopped (internal). */
+  log_cursor?: { ts: string; atTs: number };
+  /** Fingerprint of the submission, to tell a retry (same body) from a conflict (other body). */
+  submission_hash: string;
+  /** Optimistic-concurrency version, bumped on every write. */
+  version: number;
+}
+
+/** What only the worker needs: sealed at rest, never returned. */
+export interface RunSpec {
+  subscription_id: string;
+  resource_group_name: string;
+  credentials: { client_id?: string | null; tenant_id?: string | null; client_secret?: string | null };
+  deployment_name: string;
+  container_group_name: string;
+  deployment_body: unknown;
+}
+
+export function transition(run: Run, state: RunState, reason: string, now = new Date()): Run {
+  const at = now.toISOString();
+  return { ...run, state, updated_at: at, history: [...run.history, { state, at, reason }] };
+}

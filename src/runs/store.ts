@@ -1,0 +1,118 @@
+// Runs in Redis. Every write is a compare-and-set on the run's version, so the API and any number of
+// workers can change a run without losing each other's updates.
+import type { Redis } from 'ioredis';
+import type { Run, RunSpec } from './model.js';
+import type { Sealer } from './seal.js';
+
+export interface LogLine {
+  /** RFC 3339 timestamp as Azure wrote it. */
+  ts: string;
+  line: string;
+}
+
+const CAS = `
+local current = redis.call('GET', KEYS[1])
+if not current then return -1 end
+local version = cjson.decode(current)['version']
+if tostring(version) ~= ARGV[1] then return 0 end
+redis.call('SET', KEYS[1], ARGV[2])
+return 1`;
+
+export const MAX_LOG_LINES = 10_000;
+
+export class RunStore {
+  constructor(
+    private readonly redis: Redis,
+    private readonly prefix: string,
+    private readonly sealer: Sealer,
+  ) {}
+
+  private key = (id: string) => `${this.prefix}:run:${id}`;
+  private specKey = (id: string) => `${this.prefix}:run:${id}:spec`;
+  private logKey = (id: string) => `${this.prefix}:run:${id}:logs`;
+  private readonly indexKey = () => `${this.prefix}:runs`;
+  private readonly activeKey = () => `${this.prefix}:runs:active`;
+
+  /** Stores a new run and its spec; false when a run with that id exists. */
+  async create(run: Run, spec: RunSpec): Promise<boolean> {
+    const created = await this.redis.set(this.key(run.id), JSON.stringify(run), 'NX');
+    if (created !== 'OK') return false;
+    await this.redis
+      .multi()
+      .set(this.specKey(run.id), this.sealer.seal(spec))
+      .zadd(this.indexKey(), Date.parse(run.submitted_at), run.id)
+      .sadd(this.activeKey(), run.id)
+      .exec();
+    return true;
+  }
+
+  async get(id: string): Promise<Run | undefined> {
+    const raw = await this.redis.get(this.key(id));
+    return raw ? (JSON.parse(raw) as Run) : undefined;
+  }
+
+  async spec(id: string): Promise<RunSpec | undefined> {
+    const raw = await this.redis.get(this.specKey(id));
+    return raw ? this.sealer.open<RunSpec>(raw) : undefined;
+  }
+
+  /**
+   * Applies `change` to the current run until it lands. `change` may return undefined to write
+   * nothing. Returns the run as stored afterwards.
+   */
+  async update(id: string, change: (run: Run) => Run | undefined): Promise<Run | undefined> {
+    for (;;) {
+      const current = await this.get(id);
+      if (!current) return undefined;
+      const next = change(current);
+      if (!next) return current;
+      const stored = { ...next, version: current.version + 1 };
+      const result = (await this.redis.eval(CAS, 1, this.key(id), String(current.version), JSON.stringify(stored))) as number;
+      if (result === 1) {
+        if (stored.cleanup?.state !== 'pending' && ['COMPLETED', 'FAILED', 'CRASHED', 'CANCELLED'].includes(stored.state)) {
+          await this.redis.srem(this.activeKey(), id);
+        }
+        return stored;
+      }
+      if (result === -1) return undefined;
+    }
+  }
+
+  /** Ids of runs that are not finished (or still being cleaned up). */
+  async activeIds(): Promise<string[]> {
+    return this.redis.smembers(this.activeKey());
+  }
+
+  /** Newest first; `before` is the cursor (submission time in ms, exclusive). */
+  async page(before: number | undefined, count: number): Promise<{ ids: string[]; scores: number[] }> {
+    const max = before === undefined ? '+inf' : `(${before}`;
+    const raw = await this.redis.zrevrangebyscore(this.indexKey(), max, '-inf', 'WITHSCORES', 'LIMIT', 0, count);
+    const ids: string[] = [];
+    const scores: number[] = [];
+    for (let i = 0; i < raw.length; i += 2) {
+      ids.push(raw[i]);
+      scores.push(Number(raw[i + 1]));
+    }
+    return { ids, scores };
+  }
+
+  async getMany(ids: string[]): Promise<Run[]> {
+    if (ids.length === 0) return [];
+    const raws = await this.redis.mget(ids.map(this.key));
+    return raws.filter((r): r is string => r !== null).map((r) => JSON.parse(r) as Run);
+  }
+
+  async appendLogs(id: string, lines: LogLine[]): Promise<void> {
+    if (lines.length === 0) return;
+    await this.redis
+      .multi()
+      .rpush(this.logKey(id), ...lines.map((l) => JSON.stringify(l)))
+      .ltrim(this.logKey(id), -MAX_LOG_LINES, -1)
+      .exec();
+  }
+
+  async logs(id: string, from = 0): Promise<LogLine[]> {
+    const raw = await this.redis.lrange(this.logKey(id), from, -1);
+    return raw.map((r) => JSON.parse(r) as LogLine);
+  }
+}
