@@ -30,8 +30,8 @@ export class RunStore {
   private key = (id: string) => `${this.prefix}:run:${id}`;
   private specKey = (id: string) => `${this.prefix}:run:${id}:spec`;
   private logKey = (id: string) => `${this.prefix}:run:${id}:logs`;
-  private readonly indexKey = () => `${this.prefix}:runs`;
-  private readonly activeKey = () => `${this.prefix}:runs:active`;
+  private readonly indexKey = () => `${this.prefix}:run-index`;
+  private readonly activeKey = () => `${this.prefix}:run-active`;
 
   /** Stores a new run and its spec; false when a run with that id exists. */
   async create(run: Run, spec: RunSpec): Promise<boolean> {

@@ -1,0 +1,89 @@
+// The whole service in-process: API + worker on real Redis, Azure = the emulator over HTTPS.
+import pino from 'pino';
+import type { Config } from '../../src/config.js';
+import type { EmulatorOptions, RunningEmulator } from '../../src/emulator/server.js';
+import { closeConnection, workerConnection } from '../../src/redis.js';
+import { startWorker } from '../../src/runtime.js';
+import { startTestApp } from './app.js';
+import { ADMIN_KEY, testConfig } from './config.js';
+import { SUBSCRIPTION, withEmulator } from './emulator.js';
+
+export const RESOURCE_GROUP = 'flows-rg';
+
+export interface Harness {
+  emulator: RunningEmulator;
+  config: Config;
+  app: Awaited<ReturnType<typeof startTestApp>>['app'];
+  services: Awaited<ReturnType<typeof startTestApp>>['services'];
+  close(): Promise<void>;
+}
+
+export function serviceConfig(emulator: RunningEmulator, env: Record<string, string> = {}): Config {
+  const base = testConfig({ MIN_POLL_INTERVAL_SECONDS: '0.02', ARM_READS_PER_SECOND: '1000', ...env });
+  return {
+    ...base,
+    azure: { armEndpoint: emulator.url, authorityHost: emulator.url, caCert: emulator.caCert },
+    defaultServicePrincipal: { tenant_id: 'test-tenant', client_id: 'flow-runner', client_secret: 'emulator-secret' },
+  };
+}
+
+export async function startService(options: { emulator?: EmulatorOptions; env?: Record<string, string>; worker?: boolean } = {}): Promise<Harness> {
+  const emulator = await withEmulator(options.emulator);
+  const config = serviceConfig(emulator, options.env);
+  const api = await startTestApp(config);
+  const connection = workerConnection(config.redisUrl);
+  const worker = options.worker === false ? undefined : startWorker(config, api.services, connection, pino({ level: process.env.TEST_LOG_LEVEL ?? 'silent' }));
+  return {
+    emulator,
+    config,
+    app: api.app,
+    services: api.services,
+    async close() {
+      await worker?.close();
+      await api.close();
+      await closeConnection(connection);
+      await emulator.close();
+    },
+  };
+}
+
+export const auth = { authorization: `Bearer ${ADMIN_KEY}` };
+
+/** A POST /runs body for the default pool, pointed at the emulator; fast polling. */
+export function submission(jobVariables: Record<string, unknown> = {}, flowName = 'nightly-etl', id: string = crypto.randomUUID()) {
+  return {
+    flow_run: { id, name: 'gentle-fox' },
+    flow: { name: flowName },
+    job_variables: {
+      resource_group_name: RESOURCE_GROUP,
+      subscription_id: SUBSCRIPTION,
+      image: 'python:3.12-slim',
+      entrypoint: null,
+      task_watch_poll_interval: 0.05,
+      ...jobVariables,
+    },
+  };
+}
+
+/** Polls until the predicate holds; fails with the last value after the timeout. */
+export async function waitFor<T>(read: () => Promise<T>, done: (value: T) => boolean, timeoutMs = 20_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  let value = await read();
+  while (!done(value)) {
+    if (Date.now() > deadline) throw new Error(`condition not met within ${timeoutMs} ms; last value: ${JSON.stringify(value).slice(0, 2000)}`);
+    await new Promise((resolve) => setTimeout(resolve, 25));
+    value = await read();
+  }
+  return value;
+}
+
+export async function getRun(h: Harness, id: string) {
+  return (await h.app.inject({ url: `/runs/${id}`, headers: auth })).json();
+}
+
+export const TERMINAL = ['COMPLETED', 'FAILED', 'CRASHED', 'CANCELLED'];
+
+/** Waits until the run is final and its cleanup is over. */
+export function settled(h: Harness, id: string, timeoutMs?: number) {
+  return waitFor(() => getRun(h, id), (r) => TERMINAL.includes(r.state) && r.cleanup?.state !== 'pending', timeoutMs);
+}

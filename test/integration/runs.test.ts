@@ -1,0 +1,181 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { call } from '../helpers/emulator.js';
+import { auth, getRun, RESOURCE_GROUP, settled, startService, submission, waitFor, type Harness } from '../helpers/service.js';
+
+let h: Harness;
+beforeAll(async () => {
+  h = await startService();
+});
+afterAll(async () => h.close());
+
+async function submit(body: object) {
+  return h.app.inject({ method: 'POST', url: '/runs', headers: auth, payload: body });
+}
+
+async function emulatorState() {
+  return (await call(h.emulator, 'GET', '/_emulator/state')).body as { containerGroups: { name: string }[]; deployments: { name: string }[] };
+}
+
+describe('a flow run on ACI', () => {
+  it('runs to COMPLETED with exit 0, keeps the last log line, and cleans up', async () => {
+    const body = submission({ command: 'sh -c "echo first; sleep 20; echo last line; exit 0"' });
+    const res = await submit(body);
+    expect(res.statusCode).toBe(202);
+    const accepted = res.json();
+    const group = `nightly-etl-${body.flow_run.id}`;
+    expect(accepted).toMatchObject({
+      id: body.flow_run.id,
+      state: 'PENDING',
+      infrastructure_pid: `${body.flow_run.id}:${group}`,
+      links: { self: `/runs/${body.flow_run.id}` },
+    });
+
+    const run = await settled(h, body.flow_run.id);
+    expect(run.state).toBe('COMPLETED');
+    expect(run.result).toEqual({ identifier: `${body.flow_run.id}:${group}`, status_code: 0 });
+    expect(run.history.map((t: { state: string }) => t.state)).toEqual(['PENDING', 'SUBMITTING', 'PROVISIONING', 'RUNNING', 'COMPLETED']);
+    expect(run.cleanup.state).toBe('done');
+    const logs = (await h.app.inject({ url: `/runs/${body.flow_run.id}/logs`, headers: auth })).json();
+    expect(logs.lines.map((l: { line: string }) => l.line)).toEqual(['first', 'last line']);
+
+    const state = await emulatorState();
+    expect(state.containerGroups.map((g) => g.name)).not.toContain(group);
+    expect(state.deployments.map((d) => d.name)).not.toContain(`prefect-${group}`);
+  });
+
+  it('ends FAILED with the exit code for exit 3', async () => {
+    const body = submission({ command: 'sh -c "echo boom; exit 3"' });
+    await submit(body);
+    const run = await settled(h, body.flow_run.id);
+    expect(run.state).toBe('FAILED');
+    expect(run.result.status_code).toBe(3);
+    expect(run.history.at(-1).reason).toContain('exited with code 3');
+  });
+
+  it('crashes with Azure’s own error for an inaccessible image', async () => {
+    const body = submission({ image: 'registry.example/inaccessible:1' });
+    await submit(body);
+    const run = await settled(h, body.flow_run.id);
+    expect(run.state).toBe('CRASHED');
+    expect(run.azure.error_code).toBe('InaccessibleImage');
+    expect(run.azure.error_message).toContain('registry.example/inaccessible:1');
+    expect(run.result.status_code).toBe(-1);
+  });
+
+  it('crashes on the provisioning timeout, cancels the deployment and leaves no group', async () => {
+    // The pull takes 3 emulated seconds (30 ms); a 0 s timeout... is "wait forever", so use a slow emulator instead.
+    const slow = await startService({ emulator: { timeScale: 1 } });
+    try {
+      const body = submission({ task_start_timeout_seconds: 1, task_watch_poll_interval: 0.2 });
+      await slow.app.inject({ method: 'POST', url: '/runs', headers: auth, payload: body });
+      const run = await settled(slow, body.flow_run.id, 30_000);
+      expect(run.state).toBe('CRASHED');
+      expect(run.azure.error_code).toBe('ProvisioningTimeout');
+      expect(run.history.at(-1).reason).toMatch(/Timed out after 1s/);
+      const state = (await call(slow.emulator, 'GET', '/_emulator/state')).body;
+      expect(state.containerGroups).toEqual([]);
+    } finally {
+      await slow.close();
+    }
+  });
+
+  it('crashes with status −1 when the group vanishes while running', async () => {
+    const body = submission({ command: 'sh -c "sleep 100000"' });
+    await submit(body);
+    const group = `nightly-etl-${body.flow_run.id}`;
+    await waitFor(() => getRun(h, body.flow_run.id), (r) => r.state === 'RUNNING');
+    const vanish = await call(h.emulator, 'POST', `/_emulator/container-groups/${h.config.defaultServicePrincipal ? '00000000-0000-0000-0000-000000000001' : ''}/${RESOURCE_GROUP}/${group}/vanish`);
+    expect(vanish.status).toBe(204);
+    const run = await settled(h, body.flow_run.id);
+    expect(run.state).toBe('CRASHED');
+    expect(run.result.status_code).toBe(-1);
+    expect(run.history.at(-1).reason).toContain('vanished');
+  });
+
+  it('stops instead of deleting with keep_container_group', async () => {
+    const body = submission({ command: 'sh -c "echo kept"', keep_container_group: true });
+    await submit(body);
+    const run = await settled(h, body.flow_run.id);
+    expect(run.state).toBe('COMPLETED');
+    expect(run.cleanup.state).toBe('kept');
+    const state = await emulatorState();
+    expect(state.containerGroups.map((g) => g.name)).toContain(`nightly-etl-${body.flow_run.id}`);
+    expect(state.deployments.map((d) => d.name)).not.toContain(`prefect-nightly-etl-${body.flow_run.id}`);
+  });
+
+  it('answers a duplicate with the same run and deploys once; a different body is 409', async () => {
+    const body = submission({ command: 'sh -c "echo once"' });
+    await call(h.emulator, 'POST', '/_emulator/counters/reset');
+    expect((await submit(body)).statusCode).toBe(202);
+    const again = await submit(body);
+    expect(again.statusCode).toBe(200);
+    expect(again.json().id).toBe(body.flow_run.id);
+    const conflict = await submit({ ...body, job_variables: { ...body.job_variables, cpu: 2 } });
+    expect(conflict.statusCode).toBe(409);
+    expect(conflict.json().error.code).toBe('RUN_CONFLICT');
+    await settled(h, body.flow_run.id);
+    const counters = (await call(h.emulator, 'GET', '/_emulator/counters')).body;
+    expect(counters.operations.Deployments_CreateOrUpdate).toBe(1);
+  });
+
+  it('refuses invalid job variables before storing anything', async () => {
+    const body = submission({ cpu: 'many' });
+    const res = await submit(body);
+    expect(res.statusCode).toBe(400);
+    expect(res.json().error.details).toEqual([{ path: '/job_variables/cpu', message: 'must be number' }]);
+    expect((await h.app.inject({ url: `/runs/${body.flow_run.id}`, headers: auth })).statusCode).toBe(404);
+  });
+
+  it('lists runs with filters and cursor pagination', async () => {
+    const first = await h.app.inject({ url: '/runs?limit=2', headers: auth });
+    expect(first.statusCode).toBe(200);
+    expect(first.json().items).toHaveLength(2);
+    const next = await h.app.inject({ url: `/runs?limit=2&cursor=${first.json().next_cursor}`, headers: auth });
+    const ids = [...first.json().items, ...next.json().items].map((r: { id: string }) => r.id);
+    expect(new Set(ids).size).toBe(4);
+    const failed = (await h.app.inject({ url: '/runs?state=FAILED', headers: auth })).json();
+    expect(failed.items.length).toBeGreaterThan(0);
+    expect(failed.items.every((r: { state: string }) => r.state === 'FAILED')).toBe(true);
+  });
+});
+
+describe('kill', () => {
+  it('answers 400 for a malformed pid and 404 for an unknown group', async () => {
+    const bad = await h.app.inject({ method: 'DELETE', url: '/runs/no-colon-here', headers: auth });
+    expect(bad.statusCode).toBe(400);
+    expect(bad.json().error.code).toBe('INVALID_INFRASTRUCTURE_PID');
+    const unknown = await h.app.inject({ method: 'DELETE', url: `/runs/${crypto.randomUUID()}:some-group`, headers: auth });
+    expect(unknown.statusCode).toBe(404);
+    expect(unknown.json().error.code).toBe('INFRASTRUCTURE_NOT_FOUND');
+  });
+
+  it.each([
+    ['RUNNING', 'sh -c "sleep 100000"'],
+    ['PROVISIONING', 'sh -c "sleep 100000"'],
+  ])('cancels a run that is %s and deletes its group', async (target, command) => {
+    const body = submission({ command });
+    const res = await submit(body);
+    const pid = res.json().infrastructure_pid;
+    await waitFor(() => getRun(h, body.flow_run.id), (r) => r.state === target || (target === 'PROVISIONING' && r.state === 'RUNNING'));
+    const kill = await h.app.inject({ method: 'DELETE', url: `/runs/${pid}`, headers: auth });
+    expect(kill.statusCode).toBe(202);
+    expect(kill.json().state).toBe('CANCELLING');
+    const run = await settled(h, body.flow_run.id);
+    expect(run.state).toBe('CANCELLED');
+    expect((await emulatorState()).containerGroups.map((g) => g.name)).not.toContain(`nightly-etl-${body.flow_run.id}`);
+    const again = await h.app.inject({ method: 'DELETE', url: `/runs/${pid}`, headers: auth });
+    expect(again.statusCode).toBe(409);
+  });
+
+  it('cancels a queued run before anything is deployed', async () => {
+    const idle = await startService({ worker: false });
+    try {
+      const body = submission({ command: 'sh -c "sleep 100000"' });
+      const res = await idle.app.inject({ method: 'POST', url: '/runs', headers: auth, payload: body });
+      const kill = await idle.app.inject({ method: 'DELETE', url: `/runs/${res.json().infrastructure_pid}`, headers: auth });
+      expect(kill.json().state).toBe('CANCELLING');
+    } finally {
+      await idle.close();
+    }
+  });
+});
