@@ -1,5 +1,6 @@
 // Injected faults and counters of every operation received, driven from the control endpoint.
-// Shares are applied deterministically: share 0.25 injects on every 4th matching request.
+// Shares are drawn from a seeded generator: the same rule and the same requests give the same
+// faults every time, without locking into a fixed rhythm that a retry could never escape.
 
 export type FaultKind = 'throttle' | 'server-error' | 'reset' | 'latency';
 
@@ -16,12 +17,26 @@ export interface FaultRule {
   latencyMs?: number;
   /** Stop after this many injections. */
   limit?: number;
+  /** Seed of the rule's generator (default 1). */
+  seed?: number;
 }
 
 interface ActiveRule extends FaultRule {
   id: number;
-  seen: number;
   injected: number;
+  random: () => number;
+}
+
+/** mulberry32: a small, fast, seeded generator. */
+function seeded(seed: number): () => number {
+  let state = seed >>> 0;
+  return () => {
+    state = (state + 0x6d2b79f5) >>> 0;
+    let t = state;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
 }
 
 export class Faults {
@@ -33,7 +48,7 @@ export class Faults {
 
   add(rule: FaultRule): number {
     const id = this.nextId++;
-    this.rules.push({ ...rule, id, seen: 0, injected: 0 });
+    this.rules.push({ ...rule, id, injected: 0, random: seeded(rule.seed ?? 1) });
     return id;
   }
 
@@ -57,8 +72,7 @@ export class Faults {
     for (const rule of this.rules) {
       if (rule.operation && rule.operation.toLowerCase() !== operation.toLowerCase()) continue;
       if (rule.limit !== undefined && rule.injected >= rule.limit) continue;
-      rule.seen++;
-      if (Math.floor(rule.seen * rule.share) > Math.floor((rule.seen - 1) * rule.share)) {
+      if (rule.random() < rule.share) {
         rule.injected++;
         this.injected.set(rule.kind, (this.injected.get(rule.kind) ?? 0) + 1);
         picked.push(rule);
