@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// CLI entry: `node dist/main.js [api|worker|all|openapi]`.
+// CLI entry: `node dist/main.js [api|worker|all|emulator|demo|bench|openapi]`.
 import pino from 'pino';
 import { ConfigError, loadConfig, loadEmulatorConfig, parseRole } from './config.js';
 import { loggerOptions } from './logger.js';
@@ -25,6 +25,19 @@ async function main(argv: string[]): Promise<void> {
     const stop = () => void emulator.close().then(() => process.exit(0));
     process.once('SIGTERM', stop);
     process.once('SIGINT', stop);
+    return;
+  }
+  if (command === 'demo') {
+    const { startDemo } = await import('./demo.js');
+    const demo = await startDemo(pino({ level: 'warn' }));
+    const stop = () => void demo.close().then(() => process.exit(0));
+    process.once('SIGTERM', stop);
+    process.once('SIGINT', stop);
+    return;
+  }
+  if (command === 'bench') {
+    const { runBench } = await import('./bench.js');
+    await runBench();
     return;
   }
   const role = parseRole(command);

@@ -26,7 +26,8 @@ export class ReadPacer {
     private readonly redis: Redis,
     private readonly prefix: string,
     private readonly readsPerSecond: number,
-    private readonly burst = Math.max(1, readsPerSecond * 10),
+    // Below ARM's 250-read burst at the default 20 reads/s, so pacing, not throttling, sets the pace.
+    private readonly burst = Math.max(1, readsPerSecond * 8),
   ) {}
 
   /** 0 when `reads` may be made now; otherwise the milliseconds to wait. */

@@ -225,10 +225,19 @@ async function cleanup(s: Step): Promise<StepResult> {
   }
 }
 
+/** ARM reads a step makes (its SDK long-running-operation polls included), paid before it starts. */
 function readsFor(run: Run): number {
-  if (run.outcome && !isTerminal(run.state)) return 1;
-  if (run.state === 'RUNNING') return run.stream_output ? 2 : 1;
-  return 1;
+  if (isTerminal(run.state)) return 2; // group + deployment
+  if (run.outcome) return 1; // last log read
+  switch (run.state) {
+    case 'RUNNING':
+      return run.stream_output ? 2 : 1;
+    case 'PROVISIONING':
+    case 'CANCELLING':
+      return 2;
+    default:
+      return 2; // deployment lookup + the PUT's first status poll
+  }
 }
 
 export async function advance(ctx: StepContext, runId: string): Promise<StepResult> {

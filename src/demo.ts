@@ -1,0 +1,47 @@
+// `npm run demo`: the API, a worker and the built-in Azure emulator in one process, on local Redis.
+import type { Logger } from 'pino';
+import { loadConfigWith } from './config.js';
+import { startEmulator } from './emulator/server.js';
+import { startRuntime } from './runtime.js';
+
+export const DEMO_KEY = 'demo-key-change-me';
+
+export async function startDemo(log: Logger) {
+  const emulator = await startEmulator({ timeScale: Number(process.env.DEMO_TIME_SCALE ?? 0.1) });
+  const config = loadConfigWith(
+    {
+      AZURE_ARM_ENDPOINT: emulator.url,
+      AZURE_AUTHORITY_HOST: emulator.url,
+      AZURE_CA_CERT_FILE: emulator.caPath,
+      AZURE_TENANT_ID: 'demo-tenant',
+      AZURE_CLIENT_ID: 'demo-client',
+      AZURE_CLIENT_SECRET: 'demo-secret',
+    },
+    { API_KEYS: DEMO_KEY, HOST: '127.0.0.1', MIN_POLL_INTERVAL_SECONDS: '0.2', LOG_LEVEL: 'warn' },
+  );
+  const runtime = await startRuntime(config, 'all', log);
+  const ready = await runtime.app!.inject({ url: '/readyz' });
+  const base = `http://${config.host}:${config.port}`;
+  process.stdout.write(
+    [
+      '',
+      `aci-flow-runner demo on ${base} (Swagger UI: ${base}/docs)`,
+      `Azure = built-in emulator at ${emulator.url}, time x${emulator.world.clock.timeScale}`,
+      ready.statusCode === 200 ? 'Redis: up' : `Redis: NOT ANSWERING at ${config.redisUrl}; start one (redis-server) and retry`,
+      '',
+      'Submit a flow run:',
+      `  curl -s -X POST ${base}/runs -H 'Authorization: Bearer ${DEMO_KEY}' -H 'content-type: application/json' \\`,
+      `    -d '{"flow_run":{"name":"demo-run"},"flow":{"name":"hello-flow"},"job_variables":{"resource_group_name":"demo-rg","subscription_id":"00000000-0000-0000-0000-000000000000","command":"sh -c \\"echo hello from ACI; sleep 20; echo done; exit 0\\"","entrypoint":null,"stream_output":true,"task_watch_poll_interval":1}}'`,
+      'Then follow it:',
+      `  curl -s ${base}/runs/<id> -H 'Authorization: Bearer ${DEMO_KEY}'`,
+      `  curl -sN "${base}/runs/<id>/logs?follow=true" -H 'Authorization: Bearer ${DEMO_KEY}'`,
+      '',
+    ].join('\n'),
+  );
+  return {
+    async close() {
+      await runtime.close();
+      await emulator.close();
+    },
+  };
+}
