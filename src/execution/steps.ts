@@ -29,6 +29,9 @@ export class TransientFailure extends Error {
   }
 }
 
+/** Causes of a failed deployment that go away by themselves: the deployment is sent again. */
+const TRANSIENT_CAUSES = new Set(['ResourceRequestsThrottled', 'TooManyRequests', 'InternalServerError', 'ServiceUnavailable', 'GatewayTimeout', 'Conflict', 'AnotherOperationInProgress']);
+
 const LIVE_DEPLOYMENT = new Set(['Accepted', 'Running', 'Created', 'Creating', 'Updating', 'Ready', 'NotSpecified', 'Waiting']);
 const STREAM_TAIL = 1000;
 const MAX_CLEANUP_DELAY_MS = 5 * 60_000;
@@ -122,6 +125,11 @@ async function provision(s: Step): Promise<StepResult> {
     return g.containerState === 'Terminated' ? decide(s, exitOutcome(g), groupDetails(g)) : after(pollMs(s));
   }
   const cause = deployment.state === 'Failed' ? await s.azure.deploymentFailure(rg, name) : undefined;
+  if (cause && TRANSIENT_CAUSES.has(cause.code) && Date.now() < deadline) {
+    // A throttled or flaky resource provider: deploy again later rather than fail the run.
+    await s.azure.startDeployment(rg, name, s.spec.deployment_body);
+    throw new TransientFailure(`The deployment failed with ${cause.code} (${cause.message}); sent it again.`);
+  }
   return decide(
     s,
     {

@@ -62,6 +62,20 @@ describe('a flow run on ACI', () => {
     expect(run.result.status_code).toBe(-1);
   });
 
+  it('crashes with ContainerGroupQuotaReached when the regional quota is used up', async () => {
+    const full = await startService({ emulator: { settings: { containerGroupQuota: 0 } } });
+    try {
+      const body = submission();
+      await full.app.inject({ method: 'POST', url: '/runs', headers: auth, payload: body });
+      const run = await settled(full, body.flow_run.id);
+      expect(run.state).toBe('CRASHED');
+      expect(run.azure.error_code).toBe('ContainerGroupQuotaReached');
+      expect(run.azure.error_message).toContain("quota 'StandardContainerGroups' exceeded");
+    } finally {
+      await full.close();
+    }
+  });
+
   it('crashes on the provisioning timeout, cancels the deployment and leaves no group', async () => {
     // The pull takes 3 emulated seconds (30 ms); a 0 s timeout... is "wait forever", so use a slow emulator instead.
     const slow = await startService({ emulator: { timeScale: 1 } });
