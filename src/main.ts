@@ -1,15 +1,42 @@
 #!/usr/bin/env node
 // CLI entry: `node dist/main.js [api|worker|all|emulator|demo|bench|openapi]`.
-import pino from 'pino';
+import pino, { type Logger } from 'pino';
 import { ConfigError, loadConfig, loadEmulatorConfig, parseRole } from './config.js';
 import { loggerOptions } from './logger.js';
 import { startRuntime } from './runtime.js';
+
+/** SIGTERM/SIGINT close in order; a second signal exits at once. */
+function closeOnSignals(log: Logger, close: () => Promise<void>): void {
+  let stopping = false;
+  const stop = (signal: string) => {
+    if (stopping) {
+      log.warn({ signal }, 'second signal: exiting now');
+      process.exit(1);
+    }
+    stopping = true;
+    log.info({ signal }, 'shutting down');
+    close().then(
+      () => log.info('stopped'),
+      (err: unknown) => {
+        log.error({ err }, 'shutdown failed');
+        process.exitCode = 1;
+      },
+    );
+  };
+  process.on('SIGTERM', () => stop('SIGTERM'));
+  process.on('SIGINT', () => stop('SIGINT'));
+}
 
 async function main(argv: string[]): Promise<void> {
   const command = argv[2];
   if (command === 'openapi') {
     const { writeOpenApi } = await import('./openapi-file.js');
     process.stdout.write(`wrote ${await writeOpenApi()}\n`);
+    return;
+  }
+  if (command === 'bench') {
+    const { runBench } = await import('./bench.js');
+    await runBench();
     return;
   }
   if (command === 'emulator') {
@@ -22,22 +49,14 @@ async function main(argv: string[]): Promise<void> {
         `Point the service at it: AZURE_ARM_ENDPOINT=${emulator.url} AZURE_AUTHORITY_HOST=${emulator.url} AZURE_CA_CERT_FILE=${emulator.caPath}\n` +
         `Control endpoint: ${emulator.url}/_emulator/counters\n`,
     );
-    const stop = () => void emulator.close().then(() => process.exit(0));
-    process.once('SIGTERM', stop);
-    process.once('SIGINT', stop);
+    closeOnSignals(pino({ level: 'warn' }), () => emulator.close());
     return;
   }
   if (command === 'demo') {
     const { startDemo } = await import('./demo.js');
-    const demo = await startDemo(pino({ level: 'warn' }));
-    const stop = () => void demo.close().then(() => process.exit(0));
-    process.once('SIGTERM', stop);
-    process.once('SIGINT', stop);
-    return;
-  }
-  if (command === 'bench') {
-    const { runBench } = await import('./bench.js');
-    await runBench();
+    const log = pino({ level: 'warn' });
+    const demo = await startDemo(log);
+    closeOnSignals(log, () => demo.close());
     return;
   }
   const role = parseRole(command);
@@ -48,25 +67,7 @@ async function main(argv: string[]): Promise<void> {
   }
   const runtime = await startRuntime(config, role, log);
   log.info({ role, port: role === 'worker' ? undefined : config.port }, 'aci-flow-runner started');
-
-  let stopping = false;
-  const stop = (signal: string) => {
-    if (stopping) {
-      log.warn({ signal }, 'second signal: exiting now');
-      process.exit(1);
-    }
-    stopping = true;
-    log.info({ signal }, 'shutting down');
-    runtime.close().then(
-      () => log.info('stopped'),
-      (err: unknown) => {
-        log.error({ err }, 'shutdown failed');
-        process.exitCode = 1;
-      },
-    );
-  };
-  process.on('SIGTERM', () => stop('SIGTERM'));
-  process.on('SIGINT', () => stop('SIGINT'));
+  closeOnSignals(log, () => runtime.close());
 }
 
 main(process.argv).catch((err: unknown) => {

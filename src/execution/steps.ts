@@ -81,8 +81,12 @@ function exitOutcome(g: GroupStatus): Outcome {
   return { state: 'FAILED', status_code: code, reason: `The container exited with code ${code}.${hint}` };
 }
 
+const POOL_FULL_RETRY_MS = 1000;
+
 async function submit(s: Step): Promise<StepResult> {
-  if (s.run.state === 'PENDING' && !(await move(s, 'PENDING', (run) => transition(run, 'SUBMITTING', 'A worker took the run.')))) return NOW;
+  if (s.run.state === 'PENDING' && !(await move(s, 'PENDING', ({ pending_reason: _, ...run }) => transition(run, 'SUBMITTING', 'A worker took the run.')))) {
+    return NOW;
+  }
   const { resource_group_name: rg, deployment_name: name } = s.spec;
   // Look before creating: a worker that died after the PUT must not deploy twice.
   const existing = await s.azure.deployment(rg, name);
@@ -252,6 +256,12 @@ export async function advance(ctx: StepContext, runId: string): Promise<StepResu
   const run = await ctx.store.get(runId);
   if (!run) return { done: true };
   if (isTerminal(run.state) && run.cleanup?.state !== 'pending') return { done: true };
+  if (run.state === 'PENDING' && run.concurrency_limit !== null && !(await ctx.store.acquireSlot(run.work_pool, run.id, run.concurrency_limit))) {
+    // The pool is full: wait without spending ARM reads.
+    const reason = `Work pool "${run.work_pool}" is at its concurrency limit (${run.concurrency_limit}).`;
+    if (run.pending_reason !== reason) await ctx.store.update(runId, (r) => (r.state === 'PENDING' ? { ...r, pending_reason: reason } : undefined));
+    return after(Math.max(ctx.minPollIntervalSeconds * 1000, POOL_FULL_RETRY_MS));
+  }
   const spec = await ctx.store.spec(runId);
   if (!spec) return { done: true };
   const azure = new AzureGateway(ctx.clients.for(spec.credentials, spec.subscription_id));

@@ -52,6 +52,10 @@ export interface Run {
   flow_run: Record<string, unknown>;
   flow?: Record<string, unknown>;
   deployment?: Record<string, unknown>;
+  /** The pool's limit when the run was submitted; null for none. */
+  concurrency_limit: number | null;
+  /** Why a PENDING run has not started yet (e.g. the pool's concurrency limit). */
+  pending_reason?: string;
   keep_container_group: boolean;
   stream_output: boolean;
   poll_interval_seconds: number;

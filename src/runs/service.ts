@@ -78,6 +78,7 @@ export class RunService {
       flow_run: submission.flow_run,
       ...(submission.flow ? { flow: submission.flow } : {}),
       ...(submission.deployment ? { deployment } : {}),
+      concurrency_limit: pool.concurrency_limit,
       keep_container_group: config.keep_container_group,
       stream_output: config.stream_output,
       poll_interval_seconds: config.task_watch_poll_interval,

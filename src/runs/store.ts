@@ -1,7 +1,7 @@
 // Runs in Redis. Every write is a compare-and-set on the run's version, so the API and any number of
 // workers can change a run without losing each other's updates.
 import type { Redis } from 'ioredis';
-import type { Run, RunSpec } from './model.js';
+import { isTerminal, type Run, type RunSpec } from './model.js';
 import type { Sealer } from './seal.js';
 
 export interface LogLine {
@@ -18,6 +18,14 @@ if tostring(version) ~= ARGV[1] then return 0 end
 redis.call('SET', KEYS[1], ARGV[2])
 return 1`;
 
+const ACQUIRE_SLOT = `
+if redis.call('SISMEMBER', KEYS[1], ARGV[1]) == 1 then return 1 end
+if redis.call('SCARD', KEYS[1]) < tonumber(ARGV[2]) then
+  redis.call('SADD', KEYS[1], ARGV[1])
+  return 1
+end
+return 0`;
+
 export const MAX_LOG_LINES = 10_000;
 
 export class RunStore {
@@ -32,6 +40,12 @@ export class RunStore {
   private logKey = (id: string) => `${this.prefix}:run:${id}:logs`;
   private readonly indexKey = () => `${this.prefix}:run-index`;
   private readonly activeKey = () => `${this.prefix}:run-active`;
+  private slotsKey = (pool: string) => `${this.prefix}:pool-slots:${pool}`;
+
+  /** Takes one of the pool's run slots (true), or says they are all taken (false). */
+  async acquireSlot(pool: string, runId: string, limit: number): Promise<boolean> {
+    return ((await this.redis.eval(ACQUIRE_SLOT, 1, this.slotsKey(pool), runId, String(limit))) as number) === 1;
+  }
 
   /** Stores a new run and its spec; false when a run with that id exists. */
   async create(run: Run, spec: RunSpec): Promise<boolean> {
@@ -69,8 +83,10 @@ export class RunStore {
       const stored = { ...next, version: current.version + 1 };
       const result = (await this.redis.eval(CAS, 1, this.key(id), String(current.version), JSON.stringify(stored))) as number;
       if (result === 1) {
-        if (stored.cleanup?.state !== 'pending' && ['COMPLETED', 'FAILED', 'CRASHED', 'CANCELLED'].includes(stored.state)) {
-          await this.redis.srem(this.activeKey(), id);
+        if (isTerminal(stored.state)) {
+          // A finished run frees its pool slot at once; it leaves the active set once cleaned up.
+          await this.redis.srem(this.slotsKey(stored.work_pool), id);
+          if (stored.cleanup?.state !== 'pending') await this.redis.srem(this.activeKey(), id);
         }
         return stored;
       }

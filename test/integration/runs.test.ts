@@ -193,3 +193,27 @@ describe('kill', () => {
     }
   });
 });
+
+describe('work pool concurrency limit', () => {
+  it('holds runs PENDING while the pool is full and starts them as slots free', async () => {
+    const pool = (await h.app.inject({ url: '/work-pools/default', headers: auth })).json();
+    await h.app.inject({
+      method: 'PUT',
+      url: '/work-pools/one-at-a-time',
+      headers: auth,
+      payload: { base_job_template: pool.base_job_template, concurrency_limit: 1 },
+    });
+    const first = { ...submission({ command: 'sh -c "sleep 100000"' }), work_pool: 'one-at-a-time' };
+    const second = { ...submission({ command: 'sh -c "echo second"' }), work_pool: 'one-at-a-time' };
+    const firstPid = (await submit(first)).json().infrastructure_pid;
+    await waitFor(() => getRun(h, first.flow_run.id), (r) => r.state === 'RUNNING');
+    await submit(second);
+    const waiting = await waitFor(() => getRun(h, second.flow_run.id), (r) => r.pending_reason !== undefined);
+    expect(waiting.state).toBe('PENDING');
+    expect(waiting.pending_reason).toContain('concurrency limit (1)');
+    await h.app.inject({ method: 'DELETE', url: `/runs/${firstPid}`, headers: auth });
+    const done = await settled(h, second.flow_run.id);
+    expect(done.state).toBe('COMPLETED');
+    expect(done.pending_reason).toBeUndefined();
+  });
+});

@@ -85,6 +85,8 @@ export const RunView = Type.Object(
     flow_run: Type.Object({}, { additionalProperties: true }),
     flow: Type.Optional(Type.Object({}, { additionalProperties: true })),
     deployment: Type.Optional(Type.Object({}, { additionalProperties: true })),
+    concurrency_limit: Type.Union([Type.Integer(), Type.Null()], { description: "The work pool's concurrency limit when the run was submitted." }),
+    pending_reason: Type.Optional(Type.String({ description: 'Why a PENDING run waits, e.g. the pool is at its concurrency limit.' })),
     keep_container_group: Type.Boolean(),
     stream_output: Type.Boolean(),
     poll_interval_seconds: Type.Number(),
