@@ -24,8 +24,21 @@ export interface RenderInput {
   env?: (name: string) => string | undefined;
 }
 
-/** Placeholders this service cannot resolve: they need a Prefect server. */
-function refuseUnresolvable(jobConfiguration: JsonObject): void {
+/** Prefect block-document references (`{"$ref": {"block_document_id": ...}}`) need a Prefect server. */
+function hasBlockReference(value: unknown): boolean {
+  if (Array.isArray(value)) return value.some(hasBlockReference);
+  if (!isObject(value)) return false;
+  if (isObject(value.$ref) && value.$ref.block_document_id) return true;
+  return Object.values(value).some(hasBlockReference);
+}
+
+/** Placeholders and references this service cannot resolve: they need a Prefect server. */
+function refuseUnresolvable(jobConfiguration: JsonObject, values: JsonObject): void {
+  if (hasBlockReference(jobConfiguration) || hasBlockReference(values)) {
+    throw new TemplateNotRenderable(
+      'The template or its variables refer to a Prefect block document ({"$ref": {"block_document_id": …}}), which this service cannot resolve; put the values themselves in the work pool.',
+    );
+  }
   const foreign = collectPlaceholders(jobConfiguration).filter((p) => p.kind === 'block' || p.kind === 'variable');
   if (foreign.length > 0) {
     throw new TemplateNotRenderable(
@@ -57,8 +70,9 @@ export function renderJobConfiguration(input: RenderInput) {
     if (err instanceof DotKeyConflict) throw new JobVariablesInvalid([{ path: '/job_variables', message: err.message }]);
     throw err;
   }
-  checkJobVariables(schema, { ...variableDefaults(schema), ...expanded });
-  refuseUnresolvable(jobConfiguration);
+  const checked = { ...variableDefaults(schema), ...expanded };
+  checkJobVariables(schema, checked);
+  refuseUnresolvable(jobConfiguration, checked);
 
   const { configuration, values } = layerValues(jobConfiguration, schema, merged);
   const { arm_template: armTemplate, ...rest } = configuration;

@@ -108,6 +108,33 @@ describe('the real SDKs against the emulator', () => {
   });
 });
 
+describe('special images', () => {
+  const groupBody = (image: string, restartPolicy: string) => ({
+    location: 'eastus',
+    osType: 'Linux',
+    restartPolicy,
+    containers: [{ name: 'main', image, resources: { requests: { cpu: 1, memoryInGB: 1 } } }],
+  });
+
+  it('emulator/oom is killed with exit 137 (OOMKilled)', async () => {
+    const { aci } = sdkClients(emulator);
+    await aci.containerGroups.beginCreateOrUpdateAndWait('rg-sdk', 'oom-group', groupBody('emulator/oom:1', 'Never'), poll);
+    const g = await until(() => aci.containerGroups.get('rg-sdk', 'oom-group'), (x) => x.containers[0].instanceView?.currentState?.state === 'Terminated');
+    expect(g.containers[0].instanceView?.currentState).toMatchObject({ exitCode: 137, detailStatus: 'OOMKilled' });
+    expect(g.instanceView?.state).toBe('Failed');
+  });
+
+  it('emulator/crashloop restarts under Always and shows CrashLoopBackOff', async () => {
+    const { aci } = sdkClients(emulator);
+    await aci.containerGroups.beginCreateOrUpdateAndWait('rg-sdk', 'loop-group', groupBody('emulator/crashloop:1', 'Always'), poll);
+    const g = await until(() => aci.containerGroups.get('rg-sdk', 'loop-group'), (x) => (x.containers[0].instanceView?.restartCount ?? 0) >= 1);
+    const view = g.containers[0].instanceView!;
+    expect(view.previousState).toMatchObject({ state: 'Terminated', exitCode: 1 });
+    expect(['Running', 'Waiting']).toContain(view.currentState?.state);
+    expect(g.instanceView?.state).toBe('Running');
+  });
+});
+
 describe('ARM errors for bad requests', () => {
   it('refuses a template with an unknown function with InvalidTemplate, and stores nothing', async () => {
     const run = deploymentFor('echo');

@@ -1,4 +1,7 @@
+import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { closeConnection, workerConnection } from '../../src/redis.js';
+import { startWorker } from '../../src/runtime.js';
 import { call } from '../helpers/emulator.js';
 import { auth, getRun, RESOURCE_GROUP, settled, startService, submission, waitFor, type Harness } from '../helpers/service.js';
 
@@ -163,31 +166,58 @@ describe('kill', () => {
     expect(unknown.json().error.code).toBe('INFRASTRUCTURE_NOT_FOUND');
   });
 
-  it.each([
-    ['RUNNING', 'sh -c "sleep 100000"'],
-    ['PROVISIONING', 'sh -c "sleep 100000"'],
-  ])('cancels a run that is %s and deletes its group', async (target, command) => {
-    const body = submission({ command });
-    const res = await submit(body);
-    const pid = res.json().infrastructure_pid;
-    await waitFor(() => getRun(h, body.flow_run.id), (r) => r.state === target || (target === 'PROVISIONING' && r.state === 'RUNNING'));
-    const kill = await h.app.inject({ method: 'DELETE', url: `/runs/${pid}`, headers: auth });
+  async function killAndSettle(harness: Harness, body: ReturnType<typeof submission>, pid: string) {
+    const kill = await harness.app.inject({ method: 'DELETE', url: `/runs/${pid}`, headers: auth });
     expect(kill.statusCode).toBe(202);
     expect(kill.json().state).toBe('CANCELLING');
-    const run = await settled(h, body.flow_run.id);
+    const run = await settled(harness, body.flow_run.id);
     expect(run.state).toBe('CANCELLED');
-    expect((await emulatorState()).containerGroups.map((g) => g.name)).not.toContain(`nightly-etl-${body.flow_run.id}`);
-    const again = await h.app.inject({ method: 'DELETE', url: `/runs/${pid}`, headers: auth });
+    expect(run.history.map((t: { state: string }) => t.state).slice(-2)).toEqual(['CANCELLING', 'CANCELLED']);
+    const state = (await call(harness.emulator, 'GET', '/_emulator/state')).body;
+    expect(state.containerGroups.map((g: { name: string }) => g.name)).not.toContain(`nightly-etl-${body.flow_run.id}`);
+    const again = await harness.app.inject({ method: 'DELETE', url: `/runs/${pid}`, headers: auth });
     expect(again.statusCode).toBe(409);
+    expect(again.json().error.code).toBe('RUN_ALREADY_FINISHED');
+    return run;
+  }
+
+  it('cancels a RUNNING run and deletes its group', async () => {
+    const body = submission({ command: 'sh -c "sleep 100000"' });
+    const pid = (await submit(body)).json().infrastructure_pid;
+    await waitFor(() => getRun(h, body.flow_run.id), (r) => r.state === 'RUNNING');
+    await killAndSettle(h, body, pid);
   });
 
-  it('cancels a queued run before anything is deployed', async () => {
+  it('cancels a PROVISIONING run: its deployment is cancelled and no group is left', async () => {
+    const slow = await startService({ emulator: { timeScale: 1 } });
+    try {
+      const body = submission({ command: 'sh -c "sleep 100000"', task_watch_poll_interval: 0.2 });
+      const pid = (await slow.app.inject({ method: 'POST', url: '/runs', headers: auth, payload: body })).json().infrastructure_pid;
+      await waitFor(() => getRun(slow, body.flow_run.id), (r) => r.state === 'PROVISIONING');
+      await killAndSettle(slow, body, pid);
+      const state = (await call(slow.emulator, 'GET', '/_emulator/state')).body;
+      expect(state.deployments).toEqual([]);
+    } finally {
+      await slow.close();
+    }
+  });
+
+  it('cancels a queued run: nothing is ever deployed', async () => {
     const idle = await startService({ worker: false });
     try {
       const body = submission({ command: 'sh -c "sleep 100000"' });
       const res = await idle.app.inject({ method: 'POST', url: '/runs', headers: auth, payload: body });
-      const kill = await idle.app.inject({ method: 'DELETE', url: `/runs/${res.json().infrastructure_pid}`, headers: auth });
-      expect(kill.json().state).toBe('CANCELLING');
+      expect(res.json().state).toBe('PENDING');
+      const connection = workerConnection(idle.config.redisUrl);
+      const worker = startWorker(idle.config, idle.services, connection, pino({ level: 'silent' }));
+      try {
+        await killAndSettle(idle, body, res.json().infrastructure_pid);
+      } finally {
+        await worker.close();
+        await closeConnection(connection);
+      }
+      const counters = (await call(idle.emulator, 'GET', '/_emulator/counters')).body;
+      expect(counters.operations.Deployments_CreateOrUpdate ?? 0).toBe(0);
     } finally {
       await idle.close();
     }

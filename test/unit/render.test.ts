@@ -185,6 +185,12 @@ describe('refusals', () => {
     expect(() => render({}, { baseJobTemplate: template })).toThrow(/Microsoft.ContainerInstance\/containerGroups/);
   });
 
+  it('refuses Prefect block references instead of silently dropping them', () => {
+    const template = defaultBaseJobTemplate();
+    (template.variables.properties as any).aci_credentials.default = { $ref: { block_document_id: 'abc' } };
+    expect(() => render({}, { baseJobTemplate: template })).toThrow(/block document/);
+  });
+
   it('checks base job templates on write', () => {
     expect(checkBaseJobTemplate(defaultBaseJobTemplate())).toBeTruthy();
     expect(() => checkBaseJobTemplate({ job_configuration: {}, variables: { type: 'object' } })).toThrow(BaseJobTemplateInvalid);
