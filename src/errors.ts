@@ -22,8 +22,3 @@ export class AppError extends Error {
     return { error: { code: this.code, message: this.message, ...(this.details ? { details: this.details } : {}) } };
   }
 }
-
-export const validationFailed = (message: string, details: ErrorDetail[]) =>
-  new AppError('VALIDATION_FAILED', 400, message, details);
-
-export const notFound = (code: string, message: string) => new AppError(code, 404, message);

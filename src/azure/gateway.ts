@@ -63,7 +63,14 @@ export class AzureGateway {
 
   /** Sends the PUT; does not wait for the deployment (the provision step follows it). */
   async startDeployment(rg: string, name: string, body: unknown): Promise<void> {
-    await this.clients.resources.deployments.beginCreateOrUpdate(rg, name, body as never);
+    try {
+      await this.clients.resources.deployments.beginCreateOrUpdate(rg, name, body as never);
+    } catch (err) {
+      // Already deploying under this name (a GET that did not see it yet): that is our deployment.
+      const failure = classifyAzureError(err);
+      if (failure.kind === 'final' && failure.code === 'DeploymentActive') return;
+      throw err;
+    }
   }
 
   /** Cancels a running deployment; a finished or missing one is left as it is. */
