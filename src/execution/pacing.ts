@@ -1,5 +1,7 @@
 // ARM read pacing per principal, shared by every worker process through Redis: a token bucket that
 // answers "go" or "try again in N ms" (a step then reschedules itself instead of sleeping).
+// Watching may not take the last quarter of the bucket: that reserve keeps submissions, provisioning
+// and cleanup moving when many running groups are being watched.
 import type { Redis } from 'ioredis';
 
 const TAKE = `
@@ -9,9 +11,10 @@ local now = tonumber(ARGV[1])
 local rate = tonumber(ARGV[2])
 local capacity = tonumber(ARGV[3])
 local want = tonumber(ARGV[4])
+local reserve = tonumber(ARGV[5])
 if tokens == nil then tokens = capacity; updated = now end
 tokens = math.min(capacity, tokens + (now - updated) * rate / 1000)
-if tokens >= want then
+if tokens - want >= reserve then
   tokens = tokens - want
   redis.call('HSET', KEYS[1], 't', tokens, 'u', now)
   redis.call('PEXPIRE', KEYS[1], 3600000)
@@ -19,7 +22,7 @@ if tokens >= want then
 end
 redis.call('HSET', KEYS[1], 't', tokens, 'u', now)
 redis.call('PEXPIRE', KEYS[1], 3600000)
-return math.ceil((want - tokens) * 1000 / rate)`;
+return math.ceil((want + reserve - tokens) * 1000 / rate)`;
 
 export class ReadPacer {
   constructor(
@@ -31,8 +34,10 @@ export class ReadPacer {
   ) {}
 
   /** 0 when `reads` may be made now; otherwise the milliseconds to wait. */
-  async take(principal: string, reads = 1): Promise<number> {
+  async take(principal: string, reads: number, purpose: 'watch' | 'lifecycle'): Promise<number> {
     const key = `${this.prefix}:pace:${principal}`;
-    return (await this.redis.eval(TAKE, 1, key, String(Date.now()), String(this.readsPerSecond), String(this.burst), String(reads))) as number;
+    const reserve = purpose === 'watch' ? this.burst / 4 : 0;
+    const args = [Date.now(), this.readsPerSecond, this.burst, reads, reserve].map(String);
+    return (await this.redis.eval(TAKE, 1, key, ...args)) as number;
   }
 }

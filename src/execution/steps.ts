@@ -265,7 +265,8 @@ export async function advance(ctx: StepContext, runId: string): Promise<StepResu
   const spec = await ctx.store.spec(runId);
   if (!spec) return { done: true };
   const azure = new AzureGateway(ctx.clients.for(spec.credentials, spec.subscription_id));
-  const wait = await ctx.pacer.take(azure.principal, readsFor(run));
+  const purpose = run.state === 'RUNNING' && !run.outcome ? 'watch' : 'lifecycle';
+  const wait = await ctx.pacer.take(azure.principal, readsFor(run), purpose);
   if (wait > 0) return after(wait);
   const s: Step = { run, spec, azure, ctx };
   try {
