@@ -8,6 +8,7 @@ import { registerAuth } from './http/plugins/auth.js';
 import { registerErrorHandling } from './http/plugins/errors.js';
 import { registerOpenApi } from './http/plugins/openapi.js';
 import { healthRoutes } from './http/routes/health.js';
+import { registerMetrics } from './http/routes/metrics.js';
 import { runRoutes } from './http/routes/runs.js';
 import { workPoolRoutes } from './http/routes/work-pools.js';
 import type { RunService } from './runs/service.js';
@@ -43,5 +44,6 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   await app.register(healthRoutes, { redis: deps.redis });
   await app.register(workPoolRoutes, { workPools: deps.workPools });
   await app.register(runRoutes, { runs: deps.runs });
+  registerMetrics(app, deps.runs);
   return app;
 }

@@ -175,6 +175,11 @@ export class RunService {
     return updated ?? run;
   }
 
+  async counts() {
+    const [transitions, unfinished] = await Promise.all([this.store.transitionCounts(), this.store.unfinishedCount()]);
+    return { transitions, unfinished };
+  }
+
   async logs(id: string, from = 0) {
     const run = await this.get(id);
     return { run, lines: await this.store.logs(run.id, from) };

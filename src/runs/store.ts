@@ -41,6 +41,17 @@ export class RunStore {
   private readonly indexKey = () => `${this.prefix}:run-index`;
   private readonly activeKey = () => `${this.prefix}:run-active`;
   private slotsKey = (pool: string) => `${this.prefix}:pool-slots:${pool}`;
+  private readonly transitionsKey = () => `${this.prefix}:metrics:transitions`;
+
+  /** How many runs entered each state, ever (for /metrics). */
+  async transitionCounts(): Promise<Record<string, number>> {
+    const raw = await this.redis.hgetall(this.transitionsKey());
+    return Object.fromEntries(Object.entries(raw).map(([state, n]) => [state, Number(n)]));
+  }
+
+  async unfinishedCount(): Promise<number> {
+    return this.redis.scard(this.activeKey());
+  }
 
   /** Takes one of the pool's run slots (true), or says they are all taken (false). */
   async acquireSlot(pool: string, runId: string, limit: number): Promise<boolean> {
@@ -56,6 +67,7 @@ export class RunStore {
       .set(this.specKey(run.id), this.sealer.seal(spec))
       .zadd(this.indexKey(), Date.parse(run.submitted_at), run.id)
       .sadd(this.activeKey(), run.id)
+      .hincrby(this.transitionsKey(), run.state, 1)
       .exec();
     return true;
   }
@@ -83,6 +95,7 @@ export class RunStore {
       const stored = { ...next, version: current.version + 1 };
       const result = (await this.redis.eval(CAS, 1, this.key(id), String(current.version), JSON.stringify(stored))) as number;
       if (result === 1) {
+        if (stored.state !== current.state) await this.redis.hincrby(this.transitionsKey(), stored.state, 1);
         if (isTerminal(stored.state)) {
           // A finished run frees its pool slot at once; it leaves the active set once cleaned up.
           await this.redis.srem(this.slotsKey(stored.work_pool), id);

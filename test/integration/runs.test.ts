@@ -143,6 +143,16 @@ describe('a flow run on ACI', () => {
     expect((await h.app.inject({ url: `/runs/${body.flow_run.id}`, headers: auth })).statusCode).toBe(404);
   });
 
+  it('exposes run and response counts at /metrics', async () => {
+    const res = await h.app.inject({ url: '/metrics', headers: auth });
+    expect(res.statusCode).toBe(200);
+    expect(res.headers['content-type']).toContain('text/plain');
+    const completed = /aci_flow_runner_run_transitions_total\{state="COMPLETED"\} (\d+)/.exec(res.body);
+    expect(Number(completed?.[1])).toBeGreaterThan(0);
+    expect(res.body).toMatch(/aci_flow_runner_http_responses_total\{method="POST",status="202"\} \d+/);
+    expect((await h.app.inject({ url: '/metrics' })).statusCode).toBe(401);
+  });
+
   it('lists runs with filters and cursor pagination', async () => {
     const first = await h.app.inject({ url: '/runs?limit=2', headers: auth });
     expect(first.statusCode).toBe(200);
