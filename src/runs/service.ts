@@ -23,6 +23,18 @@ function canonical(value: unknown): string {
 
 const PID_PATTERN = /^([^:]+):([^:]*)$/;
 
+type Position = { score: number; id: string };
+
+const encodeCursor = (p: Position) => Buffer.from(`${p.score}|${p.id}`).toString('base64url');
+
+function decodeCursor(cursor: string): Position {
+  const [score, id] = Buffer.from(cursor, 'base64url').toString('utf8').split('|');
+  if (!id || !Number.isFinite(Number(score))) {
+    throw new AppError('VALIDATION_FAILED', 400, 'The cursor is not valid.', [{ path: '/cursor', message: 'is not a next_cursor from this API' }]);
+  }
+  return { score: Number(score), id };
+}
+
 export interface RunPage {
   items: Run[];
   next_cursor: string | null;
@@ -120,34 +132,22 @@ export class RunService {
   }
 
   async list(filter: { state?: RunState; work_pool?: string; limit: number; cursor?: string }): Promise<RunPage> {
-    let before: number | undefined;
-    if (filter.cursor) {
-      before = Number(Buffer.from(filter.cursor, 'base64url').toString('utf8'));
-      if (!Number.isFinite(before)) throw new AppError('VALIDATION_FAILED', 400, 'The cursor is not valid.', [{ path: '/cursor', message: 'is not a cursor from this API' }]);
-    }
+    let position = filter.cursor ? decodeCursor(filter.cursor) : undefined;
     const items: Run[] = [];
-    let last: number | undefined;
-    // Scan newest first in chunks until the page is full or the index ends.
-    for (let chunk = 0; chunk < 20 && items.length < filter.limit; chunk++) {
-      const { ids, scores } = await this.store.page(before, 200);
-      if (ids.length === 0) {
-        last = undefined;
-        break;
-      }
-      const runs = await this.store.getMany(ids);
-      for (let i = 0; i < runs.length && items.length < filter.limit; i++) {
-        last = scores[i];
+    // Newest first, in chunks, until the page is full or the index ends (bounded for sparse filters).
+    for (let chunk = 0; chunk < 20; chunk++) {
+      const entries = await this.store.page(position, 200);
+      if (entries.length === 0) return { items, next_cursor: null };
+      const runs = await this.store.getMany(entries.map((e) => e.id));
+      for (let i = 0; i < entries.length; i++) {
+        position = entries[i];
         const run = runs[i];
-        if ((filter.state && run.state !== filter.state) || (filter.work_pool && run.work_pool !== filter.work_pool)) continue;
+        if (!run || (filter.state && run.state !== filter.state) || (filter.work_pool && run.work_pool !== filter.work_pool)) continue;
         items.push(run);
-      }
-      before = scores[scores.length - 1];
-      if (ids.length < 200) {
-        if (items.length < filter.limit) last = undefined;
-        break;
+        if (items.length === filter.limit) return { items, next_cursor: encodeCursor(position) };
       }
     }
-    return { items, next_cursor: last !== undefined && items.length === filter.limit ? Buffer.from(String(last)).toString('base64url') : null };
+    return { items, next_cursor: position ? encodeCursor(position) : null };
   }
 
   /** kill_infrastructure: `<flow_run_id>:<container_group_name>`. */

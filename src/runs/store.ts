@@ -112,23 +112,25 @@ export class RunStore {
     return this.redis.smembers(this.activeKey());
   }
 
-  /** Newest first; `before` is the cursor (submission time in ms, exclusive). */
-  async page(before: number | undefined, count: number): Promise<{ ids: string[]; scores: number[] }> {
-    const max = before === undefined ? '+inf' : `(${before}`;
-    const raw = await this.redis.zrevrangebyscore(this.indexKey(), max, '-inf', 'WITHSCORES', 'LIMIT', 0, count);
-    const ids: string[] = [];
-    const scores: number[] = [];
+  /** Newest first, after `position` (runs submitted in the same millisecond are ordered by id). */
+  async page(position: { score: number; id: string } | undefined, count: number): Promise<{ score: number; id: string }[]> {
+    const max = position === undefined ? '+inf' : String(position.score);
+    // Ask for enough to get past the ties at position.score that were already returned.
+    const raw = await this.redis.zrevrangebyscore(this.indexKey(), max, '-inf', 'WITHSCORES', 'LIMIT', 0, count + 50);
+    const entries: { score: number; id: string }[] = [];
     for (let i = 0; i < raw.length; i += 2) {
-      ids.push(raw[i]);
-      scores.push(Number(raw[i + 1]));
+      const entry = { id: raw[i], score: Number(raw[i + 1]) };
+      if (position && entry.score === position.score && entry.id >= position.id) continue;
+      entries.push(entry);
     }
-    return { ids, scores };
+    return entries.slice(0, count);
   }
 
-  async getMany(ids: string[]): Promise<Run[]> {
+  /** Runs in the order of the ids; undefined where a run is gone. */
+  async getMany(ids: string[]): Promise<(Run | undefined)[]> {
     if (ids.length === 0) return [];
     const raws = await this.redis.mget(ids.map(this.key));
-    return raws.filter((r): r is string => r !== null).map((r) => JSON.parse(r) as Run);
+    return raws.map((r) => (r === null ? undefined : (JSON.parse(r) as Run)));
   }
 
   async appendLogs(id: string, lines: LogLine[]): Promise<void> {

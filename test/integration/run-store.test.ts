@@ -1,0 +1,67 @@
+import { Redis } from 'ioredis';
+import { afterAll, describe, expect, inject, it } from 'vitest';
+import type { Run, RunSpec } from '../../src/runs/model.js';
+import { Sealer } from '../../src/runs/seal.js';
+import { RunStore } from '../../src/runs/store.js';
+
+const redis = new Redis(inject('redisUrl'));
+afterAll(async () => {
+  await redis.quit();
+});
+
+function run(id: string, submittedAt: string): Run {
+  return {
+    id, work_pool: 'default', state: 'PENDING', history: [], infrastructure_pid: `${id}:g`, container_group_name: 'g',
+    deployment_name: 'prefect-g', resource_group_name: 'rg', flow_run: { id }, concurrency_limit: null, keep_container_group: false,
+    stream_output: false, poll_interval_seconds: 5, start_timeout_seconds: 240, submitted_at: submittedAt, updated_at: submittedAt,
+    azure: {}, log_lines: 0, submission_hash: 'h', version: 0,
+  };
+}
+const spec: RunSpec = { subscription_id: 'sub-secret', resource_group_name: 'rg', credentials: { client_secret: 'sp-secret' }, deployment_name: 'd', container_group_name: 'g', deployment_body: {} };
+
+describe('the run store', () => {
+  it('pages through runs submitted in the same millisecond without losing or repeating one', async () => {
+    const store = new RunStore(redis, `store-${crypto.randomUUID()}`, new Sealer(undefined));
+    const same = new Date().toISOString();
+    const ids = Array.from({ length: 7 }, () => crypto.randomUUID());
+    for (const id of ids) await store.create(run(id, same), spec);
+    const seen: string[] = [];
+    let position: { score: number; id: string } | undefined;
+    for (;;) {
+      const page = await store.page(position, 2);
+      if (page.length === 0) break;
+      seen.push(...page.map((e) => e.id));
+      position = page.at(-1);
+    }
+    expect(seen.sort()).toEqual([...ids].sort());
+  });
+
+  it('refuses a second run with the same id and keeps the first', async () => {
+    const store = new RunStore(redis, `store-${crypto.randomUUID()}`, new Sealer(undefined));
+    const id = crypto.randomUUID();
+    expect(await store.create(run(id, new Date().toISOString()), spec)).toBe(true);
+    expect(await store.create({ ...run(id, new Date().toISOString()), work_pool: 'other' }, spec)).toBe(false);
+    expect((await store.get(id))?.work_pool).toBe('default');
+  });
+
+  it('never loses a concurrent update (compare-and-set on the version)', async () => {
+    const store = new RunStore(redis, `store-${crypto.randomUUID()}`, new Sealer(undefined));
+    const id = crypto.randomUUID();
+    await store.create(run(id, new Date().toISOString()), spec);
+    await Promise.all(Array.from({ length: 20 }, () => store.update(id, (r) => ({ ...r, log_lines: r.log_lines + 1 }))));
+    const stored = await store.get(id);
+    expect(stored?.log_lines).toBe(20);
+    expect(stored?.version).toBe(20);
+  });
+
+  it('seals the spec at rest when a key is configured', async () => {
+    const prefix = `store-${crypto.randomUUID()}`;
+    const store = new RunStore(redis, prefix, new Sealer('a secrets key'));
+    const id = crypto.randomUUID();
+    await store.create(run(id, new Date().toISOString()), spec);
+    const raw = await redis.get(`${prefix}:run:${id}:spec`);
+    expect(raw).not.toContain('sub-secret');
+    expect(raw).not.toContain('sp-secret');
+    expect(await store.spec(id)).toEqual(spec);
+  });
+});
