@@ -66,6 +66,10 @@ export class AzureGateway {
     try {
       await this.clients.resources.deployments.beginCreateOrUpdate(rg, name, body as never);
     } catch (err) {
+      // The PUT was accepted but the SDK's first status poll already saw the deployment fail: the
+      // provision step reads why from the deployment itself.
+      const { statusCode, message } = err as { statusCode?: number; message?: string };
+      if (statusCode === undefined && /long-running operation has failed|operation was canceled/i.test(message ?? '')) return;
       // Already deploying under this name (a GET that did not see it yet): that is our deployment.
       const failure = classifyAzureError(err);
       if (failure.kind === 'final' && failure.code === 'DeploymentActive') return;

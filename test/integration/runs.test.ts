@@ -79,6 +79,26 @@ describe('a flow run on ACI', () => {
     }
   });
 
+  it('redeploys when ACI throttles creates, instead of failing the run', async () => {
+    const throttled = await startService({ emulator: { settings: { createsPer5Minutes: 1 } } });
+    try {
+      const first = submission({ command: 'sh -c "echo first"' });
+      await throttled.app.inject({ method: 'POST', url: '/runs', headers: auth, payload: first });
+      expect((await settled(throttled, first.flow_run.id)).state).toBe('COMPLETED');
+      const second = submission({ command: 'sh -c "echo second"' });
+      const pid = (await throttled.app.inject({ method: 'POST', url: '/runs', headers: auth, payload: second })).json().infrastructure_pid;
+      const waiting = await waitFor(
+        () => getRun(throttled, second.flow_run.id),
+        (r) => (r.azure.last_transient_error ?? '').includes('ResourceRequestsThrottled'),
+      );
+      expect(waiting.state).toBe('PROVISIONING');
+      await throttled.app.inject({ method: 'DELETE', url: `/runs/${pid}`, headers: auth });
+      expect((await settled(throttled, second.flow_run.id)).state).toBe('CANCELLED');
+    } finally {
+      await throttled.close();
+    }
+  });
+
   it('crashes on the provisioning timeout, cancels the deployment and leaves no group', async () => {
     // The pull takes 3 emulated seconds (30 ms); a 0 s timeout... is "wait forever", so use a slow emulator instead.
     const slow = await startService({ emulator: { timeScale: 1 } });
