@@ -16,7 +16,15 @@ export interface GroupStatus {
   detailStatus?: string;
 }
 
-const isNotFound = (err: unknown) => classifyAzureError(err).kind === 'not-found';
+/** The call's answer, or undefined when Azure says the resource does not exist. */
+async function unlessMissing<T>(call: () => Promise<T>): Promise<T | undefined> {
+  try {
+    return await call();
+  } catch (err) {
+    if (classifyAzureError(err).kind === 'not-found') return undefined;
+    throw err;
+  }
+}
 
 interface ErrorTree {
   code?: string;
@@ -42,13 +50,8 @@ export class AzureGateway {
   }
 
   async deployment(rg: string, name: string): Promise<DeploymentStatus | undefined> {
-    try {
-      const d = await this.clients.resources.deployments.get(rg, name);
-      return { state: d.properties?.provisioningState ?? 'Unknown', error: deepest(d.properties?.error as ErrorTree | undefined) };
-    } catch (err) {
-      if (isNotFound(err)) return undefined;
-      throw err;
-    }
+    const d = await unlessMissing(() => this.clients.resources.deployments.get(rg, name));
+    return d && { state: d.properties?.provisioningState ?? 'Unknown', error: deepest(d.properties?.error as ErrorTree | undefined) };
   }
 
   /** The failing operation's own error, which is what a user needs to see. */
@@ -89,30 +92,22 @@ export class AzureGateway {
   }
 
   async deleteDeployment(rg: string, name: string): Promise<void> {
-    try {
-      await this.clients.resources.deployments.beginDelete(rg, name);
-    } catch (err) {
-      if (!isNotFound(err)) throw err;
-    }
+    await unlessMissing(() => this.clients.resources.deployments.beginDelete(rg, name));
   }
 
   async group(rg: string, name: string): Promise<GroupStatus | undefined> {
-    try {
-      const g = await this.clients.aci.containerGroups.get(rg, name);
-      const container = g.containers[0];
-      const state = container?.instanceView?.currentState;
-      return {
-        provisioningState: g.provisioningState,
-        groupState: g.instanceView?.state,
-        containerName: container?.name ?? '',
-        containerState: state?.state,
-        exitCode: state?.exitCode,
-        detailStatus: state?.detailStatus,
-      };
-    } catch (err) {
-      if (isNotFound(err)) return undefined;
-      throw err;
-    }
+    const g = await unlessMissing(() => this.clients.aci.containerGroups.get(rg, name));
+    if (!g) return undefined;
+    const container = g.containers[0];
+    const state = container?.instanceView?.currentState;
+    return {
+      provisioningState: g.provisioningState,
+      groupState: g.instanceView?.state,
+      containerName: container?.name ?? '',
+      containerState: state?.state,
+      exitCode: state?.exitCode,
+      detailStatus: state?.detailStatus,
+    };
   }
 
   async logs(rg: string, group: string, container: string, tail?: number): Promise<string> {
@@ -120,23 +115,13 @@ export class AzureGateway {
     return result.content ?? '';
   }
 
-  /** Stops the group; false when it does not exist. */
-  async stopGroup(rg: string, name: string): Promise<boolean> {
-    try {
-      await this.clients.aci.containerGroups.stop(rg, name);
-      return true;
-    } catch (err) {
-      if (isNotFound(err)) return false;
-      throw err;
-    }
+  /** Stops the group (a missing group needs no stopping). */
+  async stopGroup(rg: string, name: string): Promise<void> {
+    await unlessMissing(() => this.clients.aci.containerGroups.stop(rg, name));
   }
 
   /** Starts deleting the group; its absence is confirmed by later reads. */
   async deleteGroup(rg: string, name: string): Promise<void> {
-    try {
-      await this.clients.aci.containerGroups.beginDelete(rg, name);
-    } catch (err) {
-      if (!isNotFound(err)) throw err;
-    }
+    await unlessMissing(() => this.clients.aci.containerGroups.beginDelete(rg, name));
   }
 }
