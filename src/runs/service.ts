@@ -48,14 +48,14 @@ export class RunService {
     private readonly queue: RunsQueue,
   ) {}
 
-  private async render(input: SubmissionInput) {
-    const submission = settleFlowRunId(input);
+  private async render(submission: Submission) {
     const pool = await this.workPools.find(submission.work_pool ?? DEFAULT_POOL);
-    return { submission, pool, prepared: renderSubmission(submission, pool, this.config) };
+    return { pool, prepared: renderSubmission(submission, pool, this.config) };
   }
 
   async preview(input: SubmissionInput) {
-    const { submission, pool, prepared } = await this.render(input);
+    const submission = settleFlowRunId(input);
+    const { pool, prepared } = await this.render(submission);
     const masked = maskPreparedRun(prepared, pool.secret_env_names);
     return {
       flow_run_id: submission.flow_run.id,
@@ -71,10 +71,12 @@ export class RunService {
 
   /** Stores and enqueues a run; the same flow run id again gives the stored run and no second deployment. */
   async submit(input: SubmissionInput): Promise<{ run: Run; created: boolean }> {
-    const { submission, pool, prepared } = await this.render(input);
+    const submission = settleFlowRunId(input);
     const hash = createHash('sha256').update(canonical(submission)).digest('hex');
+    // A repeated submission is answered from the store, without rendering it again.
     const existing = await this.store.get(submission.flow_run.id);
     if (existing) return { run: this.sameSubmission(existing, hash), created: false };
+    const { pool, prepared } = await this.render(submission);
     const now = new Date().toISOString();
     const config = prepared.jobConfiguration;
     const { job_variables: _secrets, ...deployment } = submission.deployment ?? {};
