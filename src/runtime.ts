@@ -29,7 +29,7 @@ export function startWorker(config: Config, services: Services, connection: Redi
     log,
     minPollIntervalSeconds: config.minPollIntervalSeconds,
   };
-  return startRunWorker(ctx, services.queue, store, {
+  return startRunWorker(ctx, services.queue, {
     connection,
     prefix: config.queuePrefix,
     concurrency: config.workerConcurrency,

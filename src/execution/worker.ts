@@ -3,7 +3,6 @@
 import { DelayedError, Worker, type Job } from 'bullmq';
 import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
-import type { RunStore } from '../runs/store.js';
 import { RUNS_QUEUE, enqueueRun, type RunsQueue } from './queue.js';
 import { advance, TransientFailure, type StepContext } from './steps.js';
 
@@ -24,7 +23,8 @@ export interface WorkerOptions {
 
 const backoffMs = (attempt: number) => Math.min(60_000, 500 * 2 ** attempt) * (0.75 + Math.random() * 0.5);
 
-export function startRunWorker(ctx: StepContext, queue: RunsQueue, store: RunStore, options: WorkerOptions) {
+export function startRunWorker(ctx: StepContext, queue: RunsQueue, options: WorkerOptions) {
+  const { store } = ctx;
   const process = async (job: Job<RunJobData>, token?: string) => {
     let next: { after: number } | { done: true };
     let attempt = 0;
