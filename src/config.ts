@@ -51,6 +51,7 @@ export interface Config {
   workerLockMs: number;
   workerStalledIntervalMs: number;
   reconcileIntervalMs: number;
+  sweepIntervalMs: number;
 }
 
 export class ConfigError extends Error {
@@ -205,6 +206,7 @@ export function loadConfig(env: Env = process.env): Config {
     workerLockMs: integer(env, 'WORKER_LOCK_MS', 30_000, 1000, 600_000),
     workerStalledIntervalMs: integer(env, 'WORKER_STALLED_INTERVAL_MS', 30_000, 500, 600_000),
     reconcileIntervalMs: integer(env, 'RECONCILE_INTERVAL_MS', 60_000, 1000, 3_600_000),
+    sweepIntervalMs: integer(env, 'SWEEP_INTERVAL_MS', 600_000, 1000, 86_400_000),
   };
 }
 

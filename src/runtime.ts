@@ -6,6 +6,7 @@ import { buildApp } from './app.js';
 import { AzureClientCache } from './azure/clients.js';
 import type { Config, Role } from './config.js';
 import { ReadPacer } from './execution/pacing.js';
+import { sweepOrphans } from './execution/sweeper.js';
 import { startRunWorker } from './execution/worker.js';
 import { closeConnection, producerConnection, workerConnection } from './redis.js';
 import { Sealer } from './runs/seal.js';
@@ -29,7 +30,10 @@ export function startWorker(config: Config, services: Services, connection: Redi
     log,
     minPollIntervalSeconds: config.minPollIntervalSeconds,
   };
+  const sweep = () => sweepOrphans({ ...ctx, serviceInstance: config.serviceInstance });
   return startRunWorker(ctx, services.queue, {
+    sweep,
+    sweepIntervalMs: config.sweepIntervalMs,
     connection,
     prefix: config.queuePrefix,
     concurrency: config.workerConcurrency,

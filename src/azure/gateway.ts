@@ -110,6 +110,13 @@ export class AzureGateway {
     };
   }
 
+  /** Names and tags of the resource group's container groups (one paged read). */
+  async groups(rg: string): Promise<{ name: string; tags: Record<string, string> }[]> {
+    const found: { name: string; tags: Record<string, string> }[] = [];
+    for await (const g of this.clients.aci.containerGroups.listByResourceGroup(rg)) found.push({ name: g.name ?? '', tags: g.tags ?? {} });
+    return found;
+  }
+
   async logs(rg: string, group: string, container: string, tail?: number): Promise<string> {
     const result = await this.clients.aci.containers.listLogs(rg, group, container, { timestamps: true, ...(tail ? { tail } : {}) });
     return result.content ?? '';

@@ -19,6 +19,9 @@ export interface WorkerOptions {
   lockDurationMs: number;
   stalledIntervalMs: number;
   reconcileIntervalMs: number;
+  /** Deletes container groups of ours that no unfinished run owns (see sweeper.ts). */
+  sweep: () => Promise<string[]>;
+  sweepIntervalMs: number;
 }
 
 const backoffMs = (attempt: number) => Math.min(60_000, 500 * 2 ** attempt) * (0.75 + Math.random() * 0.5);
@@ -72,15 +75,23 @@ export function startRunWorker(ctx: StepContext, queue: RunsQueue, options: Work
     return requeued;
   }
 
-  const timer = setInterval(() => void reconcile().catch((err) => ctx.log.error({ err }, 'reconcile failed')), options.reconcileIntervalMs);
-  timer.unref();
-  void reconcile().catch((err) => ctx.log.error({ err }, 'reconcile failed'));
+  const every = (ms: number, task: () => Promise<unknown>, name: string) => {
+    const run = () => void task().catch((err) => ctx.log.error({ err }, `${name} failed`));
+    const timer = setInterval(run, ms);
+    timer.unref();
+    return { run, timer };
+  };
+  const reconciling = every(options.reconcileIntervalMs, reconcile, 'reconcile');
+  const sweeping = every(options.sweepIntervalMs, options.sweep, 'orphan sweep');
+  reconciling.run();
 
   return {
     worker,
     reconcile,
+    sweep: options.sweep,
     async close() {
-      clearInterval(timer);
+      clearInterval(reconciling.timer);
+      clearInterval(sweeping.timer);
       await worker.close();
     },
   };

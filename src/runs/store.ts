@@ -1,5 +1,6 @@
 // Runs in Redis. Every write is a compare-and-set on the run's version, so the API and any number of
 // workers can change a run without losing each other's updates.
+import { createHash } from 'node:crypto';
 import type { Redis } from 'ioredis';
 import { isTerminal, type Run, type RunSpec } from './model.js';
 import type { Sealer } from './seal.js';
@@ -28,6 +29,16 @@ return 0`;
 
 export const MAX_LOG_LINES = 10_000;
 
+/** Where runs put container groups, with the credentials to look there (for the orphan sweeper). */
+export type Scope = Pick<RunSpec, 'subscription_id' | 'resource_group_name' | 'credentials'>;
+
+const scopeOf = (spec: RunSpec): Scope => ({
+  subscription_id: spec.subscription_id,
+  resource_group_name: spec.resource_group_name,
+  credentials: spec.credentials,
+});
+const scopeId = (spec: RunSpec) => createHash('sha256').update(JSON.stringify(scopeOf(spec))).digest('hex');
+
 export class RunStore {
   constructor(
     private readonly redis: Redis,
@@ -42,6 +53,7 @@ export class RunStore {
   private readonly activeKey = () => `${this.prefix}:run-active`;
   private slotsKey = (pool: string) => `${this.prefix}:pool-slots:${pool}`;
   private readonly transitionsKey = () => `${this.prefix}:metrics:transitions`;
+  private readonly scopesKey = () => `${this.prefix}:scopes`;
 
   /** How many runs entered each state, ever (for /metrics). */
   async transitionCounts(): Promise<Record<string, number>> {
@@ -68,8 +80,14 @@ export class RunStore {
       .zadd(this.indexKey(), Date.parse(run.submitted_at), run.id)
       .sadd(this.activeKey(), run.id)
       .hincrby(this.transitionsKey(), run.state, 1)
+      .hset(this.scopesKey(), scopeId(spec), this.sealer.seal(scopeOf(spec)))
       .exec();
     return true;
+  }
+
+  /** Every subscription, resource group and principal runs have used. */
+  async scopes(): Promise<Scope[]> {
+    return Object.values(await this.redis.hgetall(this.scopesKey())).map((sealed) => this.sealer.open<Scope>(sealed));
   }
 
   async get(id: string): Promise<Run | undefined> {

@@ -15,6 +15,7 @@ export interface Harness {
   config: Config;
   app: Awaited<ReturnType<typeof startTestApp>>['app'];
   services: Awaited<ReturnType<typeof startTestApp>>['services'];
+  worker?: ReturnType<typeof startWorker>;
   close(): Promise<void>;
 }
 
@@ -38,6 +39,7 @@ export async function startService(options: { emulator?: EmulatorOptions; env?: 
     config,
     app: api.app,
     services: api.services,
+    worker,
     async close() {
       await worker?.close();
       await api.close();

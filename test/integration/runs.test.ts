@@ -277,3 +277,32 @@ describe('work pool concurrency limit', () => {
     expect(done.pending_reason).toBeUndefined();
   });
 });
+
+describe('the orphan sweeper', () => {
+  it('deletes container groups of this service that no unfinished run owns, and nothing else', async () => {
+    const done = submission({ command: 'sh -c "echo done"' });
+    await submit(done);
+    await settled(h, done.flow_run.id);
+    const groupsPath = `/subscriptions/00000000-0000-0000-0000-000000000001/resourceGroups/${RESOURCE_GROUP}/providers/Microsoft.ContainerInstance/containerGroups`;
+    const body = (tags: Record<string, string>) => ({
+      location: 'eastus',
+      tags,
+      properties: { osType: 'Linux', containers: [{ name: 'c', properties: { image: 'busybox', command: ['sh', '-c', 'sleep 100000'], resources: { requests: { cpu: 1, memoryInGB: 1 } } } }] },
+    });
+    const ours = { 'aci-flow-runner.instance': h.config.serviceInstance };
+    await call(h.emulator, 'PUT', `${groupsPath}/orphan-unknown-run`, body({ ...ours, 'aci-flow-runner.flow-run-id': crypto.randomUUID() }));
+    await call(h.emulator, 'PUT', `${groupsPath}/orphan-finished-run`, body({ ...ours, 'aci-flow-runner.flow-run-id': done.flow_run.id }));
+    await call(h.emulator, 'PUT', `${groupsPath}/someone-elses`, body({ team: 'data' }));
+    const live = submission({ command: 'sh -c "sleep 100000"' });
+    const pid = (await submit(live)).json().infrastructure_pid;
+    await waitFor(() => getRun(h, live.flow_run.id), (r) => r.state === 'RUNNING');
+
+    const deleted = await h.worker!.sweep();
+    expect(deleted.sort()).toEqual(['orphan-finished-run', 'orphan-unknown-run']);
+    const names = (await emulatorState()).containerGroups.map((g) => g.name);
+    expect(names).toContain('someone-elses');
+    expect(names).toContain(`nightly-etl-${live.flow_run.id}`);
+    await h.app.inject({ method: 'DELETE', url: `/runs/${pid}`, headers: auth });
+    await settled(h, live.flow_run.id);
+  });
+});
