@@ -3,42 +3,26 @@
 import { randomUUID } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
 import pino from 'pino';
-import { loadConfigWith } from './config.js';
-import { startEmulator } from './emulator/server.js';
-import { startRuntime } from './runtime.js';
+import { loadBenchConfig } from './config.js';
+import { startWithEmulator } from './embedded.js';
+import { isTerminal } from './runs/model.js';
 
 const percentile = (sorted: number[], p: number) => sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))];
 const ms = (n: number) => `${n.toFixed(1)} ms`;
 
 export async function runBench() {
-  const runs = Number(process.env.BENCH_RUNS ?? 200);
-  const concurrency = Number(process.env.BENCH_CONCURRENCY ?? 20);
-  // ACI's regional quotas (100 groups, 100 cores, 100 creates per 5 minutes) are raised so that the
-  // benchmark measures the service; the tests cover what happens at the quotas.
-  const emulator = await startEmulator({
-    timeScale: 0.01,
-    settings: { containerGroupQuota: runs, coreQuota: runs, createsPer5Minutes: runs, createsPerHour: runs },
-  });
+  const { runs, concurrency } = loadBenchConfig();
   const key = 'bench-key-0000';
-  const config = loadConfigWith(
-    {
-      AZURE_ARM_ENDPOINT: emulator.url,
-      AZURE_AUTHORITY_HOST: emulator.url,
-      AZURE_CA_CERT_FILE: emulator.caPath,
-      AZURE_TENANT_ID: 'bench-tenant',
-      AZURE_CLIENT_ID: 'bench-client',
-      AZURE_CLIENT_SECRET: 'bench-secret',
-      API_KEYS: key,
-      PORT: '0',
-      HOST: '127.0.0.1',
-      QUEUE_PREFIX: `bench-${randomUUID().slice(0, 8)}`,
-      LOG_LEVEL: 'error',
-    },
-    { MIN_POLL_INTERVAL_SECONDS: '0.1', WORKER_CONCURRENCY: '20' },
-  );
   let peakRss = process.memoryUsage().rss;
   const sampler = setInterval(() => (peakRss = Math.max(peakRss, process.memoryUsage().rss)), 100);
-  const runtime = await startRuntime(config, 'all', pino({ level: 'error' }));
+  const { emulator, config, runtime, close } = await startWithEmulator({
+    // ACI's regional quotas (100 groups, 100 cores, 100 creates per 5 minutes) are raised so that the
+    // benchmark measures the service; the tests cover what happens at the quotas.
+    emulator: { timeScale: 0.01, settings: { containerGroupQuota: runs, coreQuota: runs, createsPer5Minutes: runs, createsPerHour: runs } },
+    env: { API_KEYS: key, PORT: '0', HOST: '127.0.0.1', QUEUE_PREFIX: `bench-${randomUUID().slice(0, 8)}`, LOG_LEVEL: 'error' },
+    defaults: { MIN_POLL_INTERVAL_SECONDS: '0.1', WORKER_CONCURRENCY: '20' },
+    log: pino({ level: 'error' }),
+  });
   const { port } = runtime.app!.server.address() as AddressInfo;
   const base = `http://127.0.0.1:${port}`;
   const headers = { authorization: `Bearer ${key}`, 'content-type': 'application/json' };
@@ -78,7 +62,7 @@ export async function runBench() {
     for (const id of ids) {
       if (finalStates.has(id)) continue;
       const run = await (await fetch(`${base}/runs/${id}`, { headers })).json();
-      if (['COMPLETED', 'FAILED', 'CRASHED', 'CANCELLED'].includes(run.state) && run.cleanup?.state !== 'pending') finalStates.set(id, run);
+      if (isTerminal(run.state) && run.cleanup?.state !== 'pending') finalStates.set(id, run);
     }
     await new Promise((r) => setTimeout(r, 250));
   }
@@ -108,6 +92,5 @@ export async function runBench() {
       '',
     ].join('\n'),
   );
-  await runtime.close();
-  await emulator.close();
+  await close();
 }

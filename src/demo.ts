@@ -1,25 +1,17 @@
 // `npm run demo`: the API, a worker and the built-in Azure emulator in one process, on local Redis.
 import type { Logger } from 'pino';
-import { loadConfigWith } from './config.js';
-import { startEmulator } from './emulator/server.js';
-import { startRuntime } from './runtime.js';
+import { loadEmulatorConfig } from './config.js';
+import { startWithEmulator } from './embedded.js';
 
 export const DEMO_KEY = 'demo-key-change-me';
 
 export async function startDemo(log: Logger) {
-  const emulator = await startEmulator({ timeScale: Number(process.env.DEMO_TIME_SCALE ?? 0.1) });
-  const config = loadConfigWith(
-    {
-      AZURE_ARM_ENDPOINT: emulator.url,
-      AZURE_AUTHORITY_HOST: emulator.url,
-      AZURE_CA_CERT_FILE: emulator.caPath,
-      AZURE_TENANT_ID: 'demo-tenant',
-      AZURE_CLIENT_ID: 'demo-client',
-      AZURE_CLIENT_SECRET: 'demo-secret',
-    },
-    { API_KEYS: DEMO_KEY, HOST: '127.0.0.1', MIN_POLL_INTERVAL_SECONDS: '0.2', LOG_LEVEL: 'warn' },
-  );
-  const runtime = await startRuntime(config, 'all', log);
+  const { emulator, config, runtime, close } = await startWithEmulator({
+    emulator: { timeScale: loadEmulatorConfig(undefined, { timeScale: 0.1 }).timeScale },
+    env: {},
+    defaults: { API_KEYS: DEMO_KEY, HOST: '127.0.0.1', MIN_POLL_INTERVAL_SECONDS: '0.2', LOG_LEVEL: 'warn' },
+    log,
+  });
   const ready = await runtime.app!.inject({ url: '/readyz' });
   const base = `http://${config.host}:${config.port}`;
   process.stdout.write(
@@ -38,10 +30,5 @@ export async function startDemo(log: Logger) {
       '',
     ].join('\n'),
   );
-  return {
-    async close() {
-      await runtime.close();
-      await emulator.close();
-    },
-  };
+  return { close };
 }

@@ -35,6 +35,15 @@ export interface RunningEmulator {
 
 const MAX_BODY = 4 * 1024 * 1024;
 
+function parseJson(rawBody: string, contentType: string): unknown {
+  if (!rawBody || !contentType.includes('json')) return undefined;
+  try {
+    return JSON.parse(rawBody);
+  } catch {
+    throw new ArmError(400, 'InvalidRequestContent', 'The request content was invalid and could not be deserialized: invalid JSON.');
+  }
+}
+
 function readBody(req: import('node:http').IncomingMessage): Promise<string> {
   return new Promise((resolve, reject) => {
     let size = 0;
@@ -75,6 +84,38 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
       timers.add(timer);
     });
 
+  /**
+   * What ARM does before a handler: authenticate, then injected faults, then its request limits.
+   * Returns the rate-limit headers, or 'reset' when the connection is to be dropped.
+   */
+  async function admit(r: Route, request: EmulatorRequest): Promise<Record<string, string> | 'reset'> {
+    const principal = (request.principal = entra.authenticate(request));
+    const sub = request.params.sub ?? '';
+    for (const fault of world.faults.pick(r.operation)) {
+      if (fault.kind === 'latency') await delay(fault.latencyMs ?? 100);
+      if (fault.kind === 'reset') return 'reset';
+      if (fault.kind === 'server-error') {
+        const status = fault.status ?? 500;
+        throw new ArmError(status, status === 503 ? 'ServiceUnavailable' : 'InternalServerError', 'Injected fault: the server encountered an internal error.');
+      }
+      if (fault.kind === 'throttle') {
+        const headers: Record<string, string> = fault.retryAfterSeconds === null ? {} : { 'Retry-After': String(fault.retryAfterSeconds ?? 1) };
+        throw new ArmError(429, 'SubscriptionRequestsThrottled', `Injected fault: number of requests for subscription '${sub}' exceeded.`, {}, headers);
+      }
+    }
+    if (r.kind === 'none') return {};
+    const taken = throttle.take(sub, `${principal.tenantId}/${principal.clientId}`, r.kind);
+    if (taken.ok) return taken.headers;
+    world.faults.throttled++;
+    throw new ArmError(
+      429,
+      'SubscriptionRequestsThrottled',
+      `Number of '${taken.kind}' requests for subscription '${sub}' actor '${principal.clientId}' exceeded. Please try again after '${taken.retryAfterSeconds}' seconds after the last request.`,
+      {},
+      { 'Retry-After': String(taken.retryAfterSeconds) },
+    );
+  }
+
   async function handle(req: import('node:http').IncomingMessage, res: import('node:http').ServerResponse): Promise<void> {
     const url = new URL(req.url ?? '/', baseUrl);
     const requestId = crypto.randomUUID();
@@ -90,47 +131,15 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
       if (!matched) throw new ArmError(404, 'NoRegisteredProviderFound', `No registered resource provider found for path '${url.pathname}' and method '${req.method}'.`);
       const { route: r, params } = matched;
       if (r.arm) world.faults.count(r.operation);
-      let body: unknown;
-      const type = String(req.headers['content-type'] ?? '');
-      if (rawBody && type.includes('json')) {
-        try {
-          body = JSON.parse(rawBody);
-        } catch {
-          throw new ArmError(400, 'InvalidRequestContent', 'The request content was invalid and could not be deserialized: invalid JSON.');
-        }
-      }
+      const body = parseJson(rawBody, String(req.headers['content-type'] ?? ''));
       const request: EmulatorRequest = { method: req.method ?? 'GET', url, params, headers: req.headers, body, rawBody };
       if (r.arm) {
-        request.principal = entra.authenticate(request);
-        for (const fault of world.faults.pick(r.operation)) {
-          if (fault.kind === 'latency') await delay(fault.latencyMs ?? 100);
-          if (fault.kind === 'reset') {
-            req.socket.destroy();
-            return;
-          }
-          if (fault.kind === 'server-error') {
-            const status = fault.status ?? 500;
-            throw new ArmError(status, status === 503 ? 'ServiceUnavailable' : 'InternalServerError', 'Injected fault: the server encountered an internal error.');
-          }
-          if (fault.kind === 'throttle') {
-            const headers: Record<string, string> = fault.retryAfterSeconds === null ? {} : { 'Retry-After': String(fault.retryAfterSeconds ?? 1) };
-            throw new ArmError(429, 'SubscriptionRequestsThrottled', `Injected fault: number of requests for subscription '${params.sub ?? ''}' exceeded.`, {}, headers);
-          }
+        const passed = await admit(r, request);
+        if (passed === 'reset') {
+          req.socket.destroy();
+          return;
         }
-        if (r.kind !== 'none') {
-          const taken = throttle.take(params.sub ?? '', `${request.principal.tenantId}/${request.principal.clientId}`, r.kind);
-          if (!taken.ok) {
-            world.faults.throttled++;
-            throw new ArmError(
-              429,
-              'SubscriptionRequestsThrottled',
-              `Number of '${taken.kind}' requests for subscription '${params.sub}' actor '${request.principal.clientId}' exceeded. Please try again after '${taken.retryAfterSeconds}' seconds after the last request.`,
-              {},
-              { 'Retry-After': String(taken.retryAfterSeconds) },
-            );
-          }
-          Object.assign(baseHeaders, taken.headers);
-        }
+        Object.assign(baseHeaders, passed);
       }
       response = await r.handler(request);
     } catch (err) {

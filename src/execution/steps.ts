@@ -34,6 +34,7 @@ const TRANSIENT_CAUSES = new Set(['ResourceRequestsThrottled', 'TooManyRequests'
 
 const LIVE_DEPLOYMENT = new Set(['Accepted', 'Running', 'Created', 'Creating', 'Updating', 'Ready', 'NotSpecified', 'Waiting']);
 const STREAM_TAIL = 1000;
+const POOL_FULL_RETRY_MS = 1000;
 const MAX_CLEANUP_DELAY_MS = 5 * 60_000;
 
 interface Step {
@@ -80,8 +81,6 @@ function exitOutcome(g: GroupStatus): Outcome {
   const hint = code === 137 || g.detailStatus === 'OOMKilled' ? ' It was killed, most likely for running out of memory.' : '';
   return { state: 'FAILED', status_code: code, reason: `The container exited with code ${code}.${hint}` };
 }
-
-const POOL_FULL_RETRY_MS = 1000;
 
 async function submit(s: Step): Promise<StepResult> {
   if (s.run.state === 'PENDING' && !(await move(s, 'PENDING', ({ pending_reason: _, ...run }) => transition(run, 'SUBMITTING', 'A worker took the run.')))) {
@@ -237,19 +236,14 @@ async function cleanup(s: Step): Promise<StepResult> {
   }
 }
 
-/** ARM reads a step makes (its SDK long-running-operation polls included), paid before it starts. */
-function readsFor(run: Run): number {
-  if (isTerminal(run.state)) return 2; // group + deployment
-  if (run.outcome) return 1; // last log read
-  switch (run.state) {
-    case 'RUNNING':
-      return run.stream_output ? 2 : 1;
-    case 'PROVISIONING':
-    case 'CANCELLING':
-      return 2;
-    default:
-      return 2; // deployment lookup + the PUT's first status poll
-  }
+/**
+ * ARM reads a step makes (its SDK long-running-operation polls included), paid before it starts:
+ * watching reads the group (and its logs); the last log read is one; every other step reads two
+ * (deployment + group, or deployment + the PUT's first status poll).
+ */
+function readsFor(run: Run): { reads: number; purpose: 'watch' | 'lifecycle' } {
+  if (run.state === 'RUNNING' && !run.outcome) return { reads: run.stream_output ? 2 : 1, purpose: 'watch' };
+  return { reads: run.outcome && !isTerminal(run.state) ? 1 : 2, purpose: 'lifecycle' };
 }
 
 export async function advance(ctx: StepContext, runId: string): Promise<StepResult> {
@@ -265,8 +259,8 @@ export async function advance(ctx: StepContext, runId: string): Promise<StepResu
   const spec = await ctx.store.spec(runId);
   if (!spec) return { done: true };
   const azure = new AzureGateway(ctx.clients.for(spec.credentials, spec.subscription_id));
-  const purpose = run.state === 'RUNNING' && !run.outcome ? 'watch' : 'lifecycle';
-  const wait = await ctx.pacer.take(azure.principal, readsFor(run), purpose);
+  const { reads, purpose } = readsFor(run);
+  const wait = await ctx.pacer.take(azure.principal, reads, purpose);
   if (wait > 0) return after(wait);
   const s: Step = { run, spec, azure, ctx };
   try {

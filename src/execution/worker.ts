@@ -2,7 +2,6 @@
 // wait moves its own job to delayed and frees the slot, so a few slots follow thousands of runs.
 import { DelayedError, Worker, type Job } from 'bullmq';
 import type { Redis } from 'ioredis';
-import type { Logger } from 'pino';
 import { RUNS_QUEUE, enqueueRun, type RunsQueue } from './queue.js';
 import { advance, TransientFailure, type StepContext } from './steps.js';
 

@@ -1,7 +1,7 @@
 // A submission rendered with its work pool: the ARM deployment a run will send.
 import type { Config } from '../config.js';
 import { MASK } from '../secrets-mask.js';
-import type { PreparedRun } from '../templating/prepare.js';
+import { secretEnvNames, type PreparedRun } from '../templating/prepare.js';
 import { renderFlowRun } from '../templating/render.js';
 import type { WorkPool } from '../work-pools/model.js';
 import type { JsonObject } from '../templating/layering.js';
@@ -48,16 +48,16 @@ export function renderSubmission(submission: Submission, pool: WorkPool, config:
 }
 
 /** The rendered run as callers may see it: no subscription id, credential or secure value. */
-export function maskPreparedRun(prepared: PreparedRun, secretEnvNames: readonly string[]) {
+export function maskPreparedRun(prepared: PreparedRun, poolSecretEnv: readonly string[]) {
   const configuration = structuredClone(prepared.jobConfiguration);
   configuration.subscription_id = MASK;
   if (configuration.aci_credentials.client_secret) configuration.aci_credentials.client_secret = MASK;
   if (configuration.image_registry && 'password' in configuration.image_registry) configuration.image_registry.password = MASK;
-  const secretEnv = new Set(['PREFECT_API_KEY', 'PREFECT_API_AUTH_STRING', ...secretEnvNames]);
+  const secretEnv = secretEnvNames(poolSecretEnv);
   for (const name of Object.keys(configuration.env)) if (secretEnv.has(name)) configuration.env[name] = MASK;
   const deployment = structuredClone(prepared.deployment);
   for (const name of prepared.secretParameters) deployment.properties.parameters[name] = { value: MASK };
-  // The deployment's template is the same object as arm_template after prepare; show it once.
+  // arm_template is the template before prepare; the deployment body shows the one actually sent.
   const { arm_template: _template, ...jobConfiguration } = configuration;
   return { jobConfiguration, deployment };
 }

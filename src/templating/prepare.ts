@@ -9,8 +9,9 @@ import { containerGroupName, deploymentName, infrastructurePid } from './naming.
 import { NOT_SET } from './lookup.js';
 
 export const DEFAULT_COMMAND = 'prefect flow-run execute';
-/** Environment variables Prefect always sends as secureValue. */
-export const PREFECT_SECRET_ENV = ['PREFECT_API_KEY', 'PREFECT_API_AUTH_STRING'];
+/** Environment variables sent as secureValue: Prefect's two, plus those the work pool names. */
+export const secretEnvNames = (poolSecretEnv: readonly string[]): ReadonlySet<string> =>
+  new Set(['PREFECT_API_KEY', 'PREFECT_API_AUTH_STRING', ...poolSecretEnv]);
 export const CONTAINER_GROUP_TYPE = 'microsoft.containerinstance/containergroups';
 /** Tags that tie every container group to the service installation and flow run that made it. */
 export const OWNER_TAGS = { instance: 'aci-flow-runner.instance', flowRunId: 'aci-flow-runner.flow-run-id' } as const;
@@ -159,7 +160,7 @@ export function prepareForFlowRun(configuration: JobConfiguration, ctx: PrepareC
   };
 
   // Environment: our entries replace same-named template entries; the others stay (§7.19).
-  const secretNames = new Set([...PREFECT_SECRET_ENV, ...ctx.secretEnvNames]);
+  const secretNames = secretEnvNames(ctx.secretEnvNames);
   const templateEnv = Array.isArray(container.environmentVariables) ? container.environmentVariables : [];
   container.environmentVariables = [
     ...templateEnv.filter((entry) => !(isObject(entry) && typeof entry.name === 'string' && entry.name in env)),

@@ -2,7 +2,7 @@
 import { escapeArmString, escapeArmValue, isArmExpression, quoteForExpression } from './arm-escape.js';
 import { JobVariablesInvalid, TemplateNotRenderable } from './errors.js';
 import { toJobConfiguration } from './job-configuration.js';
-import { DotKeyConflict, expandDotKeys, isObject, layerValues, mergeJobVariables, variableDefaults, type JsonObject } from './layering.js';
+import { DotKeyConflict, isObject, layerValues, mergeJobVariables, type JsonObject } from './layering.js';
 import { NOT_SET } from './lookup.js';
 import { applyValues, collectPlaceholders } from './placeholders.js';
 import { prepareForFlowRun, type PrepareContext, type PreparedRun } from './prepare.js';
@@ -63,26 +63,23 @@ function renderArmTemplate(armTemplate: unknown, values: JsonObject, env: Render
 export function renderJobConfiguration(input: RenderInput) {
   const { job_configuration: jobConfiguration, variables: schema } = input.baseJobTemplate;
   const merged = mergeJobVariables(input.deploymentJobVariables, input.flowRunJobVariables);
-  let expanded: JsonObject;
+  let layered: ReturnType<typeof layerValues>;
   try {
-    expanded = expandDotKeys(merged);
+    layered = layerValues(jobConfiguration, schema, merged);
   } catch (err) {
     if (err instanceof DotKeyConflict) throw new JobVariablesInvalid([{ path: '/job_variables', message: err.message }]);
     throw err;
   }
-  const checked = { ...variableDefaults(schema), ...expanded };
-  checkJobVariables(schema, checked);
-  refuseUnresolvable(jobConfiguration, checked);
+  // The values that fill the template (defaults < job variables) are what the schema checks.
+  const { configuration, values } = layered;
+  checkJobVariables(schema, values);
+  refuseUnresolvable(jobConfiguration, values);
 
-  const { configuration, values } = layerValues(jobConfiguration, schema, merged);
   const { arm_template: armTemplate, ...rest } = configuration;
   const rendered = applyValues(rest, values, { env: input.env }) as JsonObject;
   if (armTemplate !== undefined) {
     const renderedArm = renderArmTemplate(armTemplate, values, input.env);
     if (renderedArm !== NOT_SET) rendered.arm_template = renderedArm;
-  }
-  if (!isObject(rendered.arm_template)) {
-    throw new TemplateNotRenderable('The job configuration has no arm_template object after rendering.');
   }
   return toJobConfiguration(rendered, input.defaultImage);
 }

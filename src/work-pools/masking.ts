@@ -3,6 +3,7 @@
 import { MASK } from '../secrets-mask.js';
 import { isObject, type JsonObject } from '../templating/layering.js';
 import { findPlaceholders } from '../templating/placeholders.js';
+import { secretEnvNames } from '../templating/prepare.js';
 import type { WorkPool } from './model.js';
 
 const SECRET_KEYS = new Set(['subscription_id', 'client_secret', 'password', 'secureValue']);
@@ -47,7 +48,7 @@ function maskVariables(variables: JsonObject): void {
   }
 }
 
-function maskLiterals(node: unknown, secretEnv: Set<string>): unknown {
+function maskLiterals(node: unknown, secretEnv: ReadonlySet<string>): unknown {
   if (Array.isArray(node)) return node.map((item) => maskLiterals(item, secretEnv));
   if (!isObject(node)) return node;
   const result: JsonObject = {};
@@ -64,7 +65,7 @@ function maskLiterals(node: unknown, secretEnv: Set<string>): unknown {
 export function maskWorkPool(pool: WorkPool): WorkPool {
   const template = structuredClone(pool.base_job_template);
   maskVariables(template.variables);
-  const secretEnv = new Set(['PREFECT_API_KEY', 'PREFECT_API_AUTH_STRING', ...pool.secret_env_names]);
+  const secretEnv = secretEnvNames(pool.secret_env_names);
   if (isObject(template.variables.properties) && isObject(template.variables.properties.env)) {
     const envDefault = template.variables.properties.env.default;
     if (isObject(envDefault)) for (const name of Object.keys(envDefault)) if (secretEnv.has(name)) envDefault[name] = MASK;

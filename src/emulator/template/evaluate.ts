@@ -1,10 +1,10 @@
 // Evaluating a deployment's template: parameters, variables and every `[...]` string in resources.
 import { callFunction, type EvaluationScope } from './functions.js';
+import { isObject } from '../http.js';
 import { ExpressionError, parseExpression, type Node } from './expression.js';
 
 export class TemplateError extends Error {}
 
-const isObject = (v: unknown): v is Record<string, unknown> => v !== null && typeof v === 'object' && !Array.isArray(v);
 
 function evaluateNode(node: Node, scope: EvaluationScope): unknown {
   switch (node.kind) {

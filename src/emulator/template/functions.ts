@@ -1,5 +1,6 @@
 // The template functions the emulator evaluates. Names are case-insensitive, as in ARM.
 import { randomUUID } from 'node:crypto';
+import { isObject } from '../http.js';
 import { ExpressionError } from './expression.js';
 import { armGuid, uniqueString } from './unique-string.js';
 
@@ -15,7 +16,6 @@ export interface EvaluationScope {
 
 type Fn = (args: unknown[], scope: EvaluationScope) => unknown;
 
-const isObject = (v: unknown): v is Record<string, unknown> => v !== null && typeof v === 'object' && !Array.isArray(v);
 const str = (v: unknown, fn: string): string => {
   if (typeof v !== 'string') throw new ExpressionError(`The template function '${fn}' expects a string argument.`);
   return v;
