@@ -52,6 +52,10 @@ export interface Config {
   workerStalledIntervalMs: number;
   reconcileIntervalMs: number;
   sweepIntervalMs: number;
+  /** Longest any one Azure call may take before it is abandoned (and retried as transient). */
+  azureCallTimeoutMs: number;
+  /** How long a closing worker lets running steps finish before it aborts their Azure calls. */
+  workerShutdownMs: number;
 }
 
 export class ConfigError extends Error {
@@ -207,6 +211,8 @@ export function loadConfig(env: Env = process.env): Config {
     workerStalledIntervalMs: integer(env, 'WORKER_STALLED_INTERVAL_MS', 30_000, 500, 600_000),
     reconcileIntervalMs: integer(env, 'RECONCILE_INTERVAL_MS', 60_000, 1000, 3_600_000),
     sweepIntervalMs: integer(env, 'SWEEP_INTERVAL_MS', 600_000, 1000, 86_400_000),
+    azureCallTimeoutMs: integer(env, 'AZURE_CALL_TIMEOUT_MS', 30_000, 100, 600_000),
+    workerShutdownMs: integer(env, 'WORKER_SHUTDOWN_MS', 10_000, 0, 600_000),
   };
 }
 

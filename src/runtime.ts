@@ -29,6 +29,7 @@ export function startWorker(config: Config, services: Services, connection: Redi
     pacer: new ReadPacer(connection, config.queuePrefix, config.armReadsPerSecond),
     log,
     minPollIntervalSeconds: config.minPollIntervalSeconds,
+    azureCallTimeoutMs: config.azureCallTimeoutMs,
   };
   const sweep = () => sweepOrphans({ ...ctx, serviceInstance: config.serviceInstance });
   return startRunWorker(ctx, services.queue, {
@@ -40,6 +41,7 @@ export function startWorker(config: Config, services: Services, connection: Redi
     lockDurationMs: config.workerLockMs,
     stalledIntervalMs: config.workerStalledIntervalMs,
     reconcileIntervalMs: config.reconcileIntervalMs,
+    shutdownMs: config.workerShutdownMs,
   });
 }
 

@@ -16,6 +16,8 @@ export interface AzureClients {
   aci: ContainerInstanceManagementClient;
   /** Who the calls are made as, for read pacing (never contains the secret). */
   principal: string;
+  /** ARM's base URL, for the writes sent without the SDK's poller (raw-write.ts). */
+  endpoint: string;
 }
 
 const PUBLIC_AUTHORITY = 'https://login.microsoftonline.com';
@@ -63,6 +65,7 @@ export class AzureClientCache {
         resources: new ResourceManagementClient(credential, subscriptionId, options),
         aci: new ContainerInstanceManagementClient(credential, subscriptionId, options),
         principal: `${id}@${subscriptionId}`,
+        endpoint: this.config.armEndpoint,
       };
       this.cache.set(fingerprint, clients);
     }

@@ -1,6 +1,15 @@
 // The few ARM and ACI calls a run needs, with Azure's answers reduced to what the steps read.
+// Every call is bounded: it ends after `timeoutMs` or as soon as the step's signal aborts (a kill or
+// a shutdown), so a silently dropped connection never holds a step, its worker slot or a kill.
 import type { AzureClients } from './clients.js';
 import { classifyAzureError } from './errors.js';
+import { armWrite } from './raw-write.js';
+
+export interface CallBounds {
+  timeoutMs: number;
+  /** The job's abort signal: aborted by a kill aimed at the run or by the worker shutting down. */
+  signal?: AbortSignal;
+}
 
 export interface DeploymentStatus {
   state: string;
@@ -43,20 +52,36 @@ function deepest(error: ErrorTree | undefined): { code: string; message: string 
 }
 
 export class AzureGateway {
-  constructor(private readonly clients: AzureClients) {}
+  constructor(
+    private readonly clients: AzureClients,
+    private readonly bounds: CallBounds = { timeoutMs: 30_000 },
+  ) {}
 
   get principal() {
     return this.clients.principal;
   }
 
+  /** A fresh signal per call: the call's own timeout, or the step's abort, whichever comes first. */
+  private abortSignal(): AbortSignal {
+    const timeout = AbortSignal.timeout(this.bounds.timeoutMs);
+    return this.bounds.signal ? AbortSignal.any([this.bounds.signal, timeout]) : timeout;
+  }
+
+  private get options() {
+    return { abortSignal: this.abortSignal() };
+  }
+
+  private deploymentPath = (rg: string, name: string) =>
+    `/resourcegroups/${encodeURIComponent(rg)}/providers/Microsoft.Resources/deployments/${encodeURIComponent(name)}`;
+
   async deployment(rg: string, name: string): Promise<DeploymentStatus | undefined> {
-    const d = await unlessMissing(() => this.clients.resources.deployments.get(rg, name));
+    const d = await unlessMissing(() => this.clients.resources.deployments.get(rg, name, this.options));
     return d && { state: d.properties?.provisioningState ?? 'Unknown', error: deepest(d.properties?.error as ErrorTree | undefined) };
   }
 
   /** The failing operation's own error, which is what a user needs to see. */
   async deploymentFailure(rg: string, name: string): Promise<{ code: string; message: string } | undefined> {
-    for await (const op of this.clients.resources.deploymentOperations.list(rg, name)) {
+    for await (const op of this.clients.resources.deploymentOperations.list(rg, name, this.options)) {
       const status = op.properties?.statusMessage as { error?: ErrorTree } | undefined;
       const cause = deepest(status?.error);
       if (op.properties?.provisioningState === 'Failed' && cause) return cause;
@@ -64,15 +89,11 @@ export class AzureGateway {
     return (await this.deployment(rg, name))?.error;
   }
 
-  /** Sends the PUT; does not wait for the deployment (the provision step follows it). */
+  /** Sends the PUT and nothing else: the provision step reads the deployment afterwards. */
   async startDeployment(rg: string, name: string, body: unknown): Promise<void> {
     try {
-      await this.clients.resources.deployments.beginCreateOrUpdate(rg, name, body as never);
+      await armWrite(this.clients.endpoint, this.clients.resources, 'PUT', this.deploymentPath(rg, name), body, this.abortSignal());
     } catch (err) {
-      // The PUT was accepted but the SDK's first status poll already saw the deployment fail: the
-      // provision step reads why from the deployment itself.
-      const { statusCode, message } = err as { statusCode?: number; message?: string };
-      if (statusCode === undefined && /long-running operation has failed|operation was canceled/i.test(message ?? '')) return;
       // Already deploying under this name (a GET that did not see it yet): that is our deployment.
       const failure = classifyAzureError(err);
       if (failure.kind === 'final' && failure.code === 'DeploymentActive') return;
@@ -83,7 +104,7 @@ export class AzureGateway {
   /** Cancels a running deployment; a finished or missing one is left as it is. */
   async cancelDeployment(rg: string, name: string): Promise<void> {
     try {
-      await this.clients.resources.deployments.cancel(rg, name);
+      await this.clients.resources.deployments.cancel(rg, name, this.options);
     } catch (err) {
       const failure = classifyAzureError(err);
       if (failure.kind === 'not-found' || (failure.kind === 'final' && failure.code === 'DeploymentCannotBeCancelled')) return;
@@ -91,12 +112,13 @@ export class AzureGateway {
     }
   }
 
+  /** Sends the DELETE of the deployment record, without waiting for ARM to finish it. */
   async deleteDeployment(rg: string, name: string): Promise<void> {
-    await unlessMissing(() => this.clients.resources.deployments.beginDelete(rg, name));
+    await unlessMissing(() => armWrite(this.clients.endpoint, this.clients.resources, 'DELETE', this.deploymentPath(rg, name), undefined, this.abortSignal()));
   }
 
   async group(rg: string, name: string): Promise<GroupStatus | undefined> {
-    const g = await unlessMissing(() => this.clients.aci.containerGroups.get(rg, name));
+    const g = await unlessMissing(() => this.clients.aci.containerGroups.get(rg, name, this.options));
     if (!g) return undefined;
     const container = g.containers[0];
     const state = container?.instanceView?.currentState;
@@ -113,22 +135,23 @@ export class AzureGateway {
   /** Names and tags of the resource group's container groups (one paged read). */
   async groups(rg: string): Promise<{ name: string; tags: Record<string, string> }[]> {
     const found: { name: string; tags: Record<string, string> }[] = [];
-    for await (const g of this.clients.aci.containerGroups.listByResourceGroup(rg)) found.push({ name: g.name ?? '', tags: g.tags ?? {} });
+    for await (const g of this.clients.aci.containerGroups.listByResourceGroup(rg, this.options)) found.push({ name: g.name ?? '', tags: g.tags ?? {} });
     return found;
   }
 
   async logs(rg: string, group: string, container: string, tail?: number): Promise<string> {
-    const result = await this.clients.aci.containers.listLogs(rg, group, container, { timestamps: true, ...(tail ? { tail } : {}) });
+    const result = await this.clients.aci.containers.listLogs(rg, group, container, { timestamps: true, ...(tail ? { tail } : {}), ...this.options });
     return result.content ?? '';
   }
 
   /** Stops the group (a missing group needs no stopping). */
   async stopGroup(rg: string, name: string): Promise<void> {
-    await unlessMissing(() => this.clients.aci.containerGroups.stop(rg, name));
+    await unlessMissing(() => this.clients.aci.containerGroups.stop(rg, name, this.options));
   }
 
-  /** Starts deleting the group; its absence is confirmed by later reads. */
+  /** Sends the group's DELETE; no status poll follows (cleanup's next read, or the sweeper, confirms). */
   async deleteGroup(rg: string, name: string): Promise<void> {
-    await unlessMissing(() => this.clients.aci.containerGroups.beginDelete(rg, name));
+    const path = `/resourceGroups/${encodeURIComponent(rg)}/providers/Microsoft.ContainerInstance/containerGroups/${encodeURIComponent(name)}`;
+    await unlessMissing(() => armWrite(this.clients.endpoint, this.clients.aci, 'DELETE', path, undefined, this.abortSignal()));
   }
 }

@@ -4,7 +4,7 @@ import { ArmError, isObject, json, route, type Route } from './http.js';
 import { resourceKey } from './store.js';
 import type { World } from './world.js';
 
-const KINDS = ['throttle', 'server-error', 'reset', 'latency'];
+const KINDS = ['throttle', 'server-error', 'reset', 'latency', 'hang'];
 
 export function controlRoutes(world: World): Route[] {
   const control = (method: string, path: string, handler: Route['handler']) => route(method, `/_emulator${path}`, 'Control', 'none', handler, false);

@@ -2,7 +2,8 @@
 // Shares are drawn from a seeded generator: the same rule and the same requests give the same
 // faults every time, without locking into a fixed rhythm that a retry could never escape.
 
-export type FaultKind = 'throttle' | 'server-error' | 'reset' | 'latency';
+/** hang: the request is never answered; the connection stays open until the client gives up. */
+export type FaultKind = 'throttle' | 'server-error' | 'reset' | 'latency' | 'hang';
 
 export interface FaultRule {
   kind: FaultKind;

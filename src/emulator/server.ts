@@ -88,12 +88,16 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
    * What ARM does before a handler: authenticate, then injected faults, then its request limits.
    * Returns the rate-limit headers, or 'reset' when the connection is to be dropped.
    */
-  async function admit(r: Route, request: EmulatorRequest): Promise<Record<string, string> | 'reset'> {
+  async function admit(r: Route, request: EmulatorRequest, socket: Socket): Promise<Record<string, string> | 'reset'> {
     const principal = (request.principal = entra.authenticate(request));
     const sub = request.params.sub ?? '';
     for (const fault of world.faults.pick(r.operation)) {
       if (fault.kind === 'latency') await delay(fault.latencyMs ?? 100);
       if (fault.kind === 'reset') return 'reset';
+      if (fault.kind === 'hang') {
+        if (!socket.destroyed) await new Promise((resolve) => socket.once('close', resolve));
+        return 'reset';
+      }
       if (fault.kind === 'server-error') {
         const status = fault.status ?? 500;
         throw new ArmError(status, status === 503 ? 'ServiceUnavailable' : 'InternalServerError', 'Injected fault: the server encountered an internal error.');
@@ -134,7 +138,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
       const body = parseJson(rawBody, String(req.headers['content-type'] ?? ''));
       const request: EmulatorRequest = { method: req.method ?? 'GET', url, params, headers: req.headers, body, rawBody };
       if (r.arm) {
-        const passed = await admit(r, request);
+        const passed = await admit(r, request, req.socket);
         if (passed === 'reset') {
           req.socket.destroy();
           return;

@@ -23,8 +23,16 @@ export async function enqueueRun(queue: RunsQueue, runId: string): Promise<void>
   await queue.add('run', { runId }, { jobId: runId });
 }
 
-/** Makes a waiting run job run now (e.g. after a kill request). */
+/** The channel on which a kill reaches the worker that is in the middle of the run's step. */
+export const runSignalChannel = (prefix: string) => `${prefix}:run-signals`;
+
+/**
+ * Makes a waiting run job run now (e.g. after a kill request); a step in progress is told to abort
+ * its Azure calls, so the next step, which sees the kill, follows at once.
+ */
 export async function wakeRun(queue: RunsQueue, runId: string): Promise<void> {
+  // The queue was made on our own ioredis connection (createRunsQueue), which publishes the signal.
+  await (queue.opts.connection as Redis).publish(runSignalChannel(queue.opts.prefix ?? 'bull'), runId);
   const job = await queue.getJob(runId);
   if (!job) return enqueueRun(queue, runId);
   if ((await job.getState()) === 'delayed') await job.promote().catch(() => undefined);

@@ -15,6 +15,8 @@ export interface StepContext {
   pacer: ReadPacer;
   log: Logger;
   minPollIntervalSeconds: number;
+  /** AZURE_CALL_TIMEOUT_MS: the bound of every Azure call a step makes. */
+  azureCallTimeoutMs: number;
 }
 
 export type StepResult = { done: true } | { after: number };
@@ -246,7 +248,8 @@ function readsFor(run: Run): { reads: number; purpose: 'watch' | 'lifecycle' } {
   return { reads: run.outcome && !isTerminal(run.state) ? 1 : 2, purpose: 'lifecycle' };
 }
 
-export async function advance(ctx: StepContext, runId: string): Promise<StepResult> {
+/** One step of the run; `signal` aborts its Azure calls (a kill aimed at the run, or shutdown). */
+export async function advance(ctx: StepContext, runId: string, signal?: AbortSignal): Promise<StepResult> {
   const run = await ctx.store.get(runId);
   if (!run) return { done: true };
   if (isTerminal(run.state) && run.cleanup?.state !== 'pending') return { done: true };
@@ -258,7 +261,7 @@ export async function advance(ctx: StepContext, runId: string): Promise<StepResu
   }
   const spec = await ctx.store.spec(runId);
   if (!spec) return { done: true };
-  const azure = new AzureGateway(ctx.clients.for(spec.credentials, spec.subscription_id));
+  const azure = new AzureGateway(ctx.clients.for(spec.credentials, spec.subscription_id), { timeoutMs: ctx.azureCallTimeoutMs, signal });
   const { reads, purpose } = readsFor(run);
   const wait = await ctx.pacer.take(azure.principal, reads, purpose);
   if (wait > 0) return after(wait);

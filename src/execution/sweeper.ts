@@ -15,12 +15,13 @@ export interface SweepContext {
   pacer: ReadPacer;
   log: Logger;
   serviceInstance: string;
+  azureCallTimeoutMs: number;
 }
 
 export async function sweepOrphans(ctx: SweepContext): Promise<string[]> {
   const deleted: string[] = [];
   for (const scope of await ctx.store.scopes()) {
-    const azure = new AzureGateway(ctx.clients.for(scope.credentials, scope.subscription_id));
+    const azure = new AzureGateway(ctx.clients.for(scope.credentials, scope.subscription_id), { timeoutMs: ctx.azureCallTimeoutMs });
     if ((await ctx.pacer.take(azure.principal, 1, 'watch')) > 0) continue; // no budget now: next sweep
     const rg = scope.resource_group_name;
     let groups: { name: string; tags: Record<string, string> }[];

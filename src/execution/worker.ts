@@ -2,7 +2,7 @@
 // wait moves its own job to delayed and frees the slot, so a few slots follow thousands of runs.
 import { DelayedError, Worker, type Job } from 'bullmq';
 import type { Redis } from 'ioredis';
-import { RUNS_QUEUE, enqueueRun, type RunsQueue } from './queue.js';
+import { RUNS_QUEUE, enqueueRun, runSignalChannel, type RunsQueue } from './queue.js';
 import { advance, TransientFailure, type StepContext } from './steps.js';
 
 export interface RunJobData {
@@ -21,24 +21,31 @@ export interface WorkerOptions {
   /** Deletes container groups of ours that no unfinished run owns (see sweeper.ts). */
   sweep: () => Promise<string[]>;
   sweepIntervalMs: number;
+  /** How long close() lets running steps finish before aborting their Azure calls. */
+  shutdownMs: number;
 }
 
 const backoffMs = (attempt: number) => Math.min(60_000, 500 * 2 ** attempt) * (0.75 + Math.random() * 0.5);
 
 export function startRunWorker(ctx: StepContext, queue: RunsQueue, options: WorkerOptions) {
   const { store } = ctx;
-  const process = async (job: Job<RunJobData>, token?: string) => {
+  const process = async (job: Job<RunJobData>, token?: string, signal?: AbortSignal) => {
     let next: { after: number } | { done: true };
     let attempt = 0;
     try {
-      next = await advance(ctx, job.data.runId);
+      next = await advance(ctx, job.data.runId, signal);
     } catch (err) {
       if (!(err instanceof TransientFailure)) throw err;
-      attempt = (job.data.attempt ?? 0) + 1;
-      const message = err.message.slice(0, 500);
-      await store.update(job.data.runId, (run) => ({ ...run, azure: { ...run.azure, last_transient_error: message } }));
-      ctx.log.warn({ runId: job.data.runId, attempt, err: message }, 'transient Azure error; retrying later');
-      next = { after: err.retryAfterMs ?? backoffMs(attempt) };
+      if (signal?.aborted) {
+        // Aborted on purpose (a kill or a shutdown), not by Azure: the next step runs at once.
+        next = { after: 0 };
+      } else {
+        attempt = (job.data.attempt ?? 0) + 1;
+        const message = err.message.slice(0, 500);
+        await store.update(job.data.runId, (run) => ({ ...run, azure: { ...run.azure, last_transient_error: message } }));
+        ctx.log.warn({ runId: job.data.runId, attempt, err: message }, 'transient Azure error; retrying later');
+        next = { after: err.retryAfterMs ?? backoffMs(attempt) };
+      }
     }
     if ('done' in next) return 'done';
     if (attempt !== (job.data.attempt ?? 0)) await job.updateData({ ...job.data, attempt });
@@ -56,6 +63,12 @@ export function startRunWorker(ctx: StepContext, queue: RunsQueue, options: Work
     maxStalledCount: 1_000_000,
   });
   worker.on('error', (err) => ctx.log.error({ err }, 'worker error'));
+
+  // A kill published by any API process aborts the step this worker is running for that run.
+  const signals = options.connection.duplicate();
+  signals.on('error', () => undefined);
+  signals.on('message', (_channel: string, runId: string) => worker.cancelJob(runId, 'kill'));
+  const subscribed = signals.subscribe(runSignalChannel(options.prefix)).catch((err) => ctx.log.error({ err }, 'cannot hear kills'));
   worker.on('failed', (job, err) => ctx.log.error({ runId: job?.id, err }, 'run job failed; the reconciler will requeue it'));
 
   /** Every unfinished run has a job: a job lost to a bug or a Redis restart is put back. */
@@ -88,10 +101,18 @@ export function startRunWorker(ctx: StepContext, queue: RunsQueue, options: Work
     worker,
     reconcile,
     sweep: options.sweep,
+    /** Stops taking steps; running steps get `shutdownMs` to finish, then their Azure calls are aborted. */
     async close() {
       clearInterval(reconciling.timer);
       clearInterval(sweeping.timer);
-      await worker.close();
+      const abort = setTimeout(() => worker.cancelAllJobs('shutdown'), options.shutdownMs);
+      try {
+        await worker.close();
+      } finally {
+        clearTimeout(abort);
+        await subscribed;
+        signals.disconnect();
+      }
     },
   };
 }

@@ -10,6 +10,16 @@ import { SUBSCRIPTION, withEmulator } from './emulator.js';
 
 export const RESOURCE_GROUP = 'flows-rg';
 
+/** Removes every key a test made under its own queue prefix. */
+export async function dropKeys(redis: import('ioredis').Redis, prefix: string): Promise<void> {
+  let cursor = '0';
+  do {
+    const [next, keys] = await redis.scan(cursor, 'MATCH', `${prefix}:*`, 'COUNT', 500);
+    if (keys.length) await redis.unlink(...keys);
+    cursor = next;
+  } while (cursor !== '0');
+}
+
 export interface Harness {
   emulator: RunningEmulator;
   config: Config;
@@ -43,6 +53,7 @@ export async function startService(options: { emulator?: EmulatorOptions; env?: 
     async close() {
       await worker?.close();
       await api.close();
+      await dropKeys(connection, config.queuePrefix);
       await closeConnection(connection);
       await emulator.close();
     },
