@@ -5,7 +5,8 @@ import type { Config } from './config.js';
 import { loggerOptions } from './logger.js';
 import { waitForReady } from './redis.js';
 import { registerAuth } from './http/plugins/auth.js';
-import { registerErrorHandling } from './http/plugins/errors.js';
+import { clientErrorHandler, frameworkErrorHandler, MAX_PARAM_LENGTH, registerErrorHandling } from './http/plugins/errors.js';
+import { registerJsonBody } from './http/plugins/json-body.js';
 import { registerOpenApi } from './http/plugins/openapi.js';
 import { healthRoutes } from './http/routes/health.js';
 import { registerMetrics } from './http/routes/metrics.js';
@@ -34,11 +35,15 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     keepAliveTimeout: 5_000,
     forceCloseConnections: true,
     ajv: { customOptions: { removeAdditional: false } },
+    routerOptions: { maxParamLength: MAX_PARAM_LENGTH },
+    frameworkErrors: frameworkErrorHandler,
+    clientErrorHandler,
   }).withTypeProvider<TypeBoxTypeProvider>();
 
   // Give a fresh Redis connection a moment, so the first requests do not fail fast for nothing.
   app.addHook('onReady', () => waitForReady(deps.redis, 2000));
   registerErrorHandling(app);
+  registerJsonBody(app);
   registerAuth(app, config.apiKeys, config.authDisabled);
   await registerOpenApi(app);
   await app.register(healthRoutes, { redis: deps.redis });

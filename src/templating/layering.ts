@@ -27,15 +27,20 @@ function deepMerge(base: JsonObject, top: JsonObject): JsonObject {
 
 export class DotKeyConflict extends Error {}
 
+/** Segments that would walk into Object.prototype instead of a value (prototype pollution). */
+const FORBIDDEN_SEGMENTS = new Set(['__proto__', 'constructor', 'prototype']);
+
 /** `{"env.FOO": "x"}` → `{env: {FOO: "x"}}`; plain keys are deep-merged on top and win at leaves. */
 export function expandDotKeys(values: JsonObject): JsonObject {
   let expanded: JsonObject = {};
   for (const [key, value] of Object.entries(values)) {
     if (!key.includes('.')) continue;
     const segments = splitPath(key);
+    const forbidden = segments.find((segment) => FORBIDDEN_SEGMENTS.has(segment));
+    if (forbidden) throw new DotKeyConflict(`"${key}" uses "${forbidden}", which is not allowed in a dot key`);
     let node = expanded;
     segments.slice(0, -1).forEach((segment, i) => {
-      if (!(segment in node)) node[segment] = {};
+      if (!Object.hasOwn(node, segment)) node[segment] = {};
       if (!isObject(node[segment])) {
         throw new DotKeyConflict(`"${key}" runs into a value that is not an object at "${segments.slice(0, i + 1).join('.')}"`);
       }

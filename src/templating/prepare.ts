@@ -163,7 +163,7 @@ export function prepareForFlowRun(configuration: JobConfiguration, ctx: PrepareC
   const secretNames = secretEnvNames(ctx.secretEnvNames);
   const templateEnv = Array.isArray(container.environmentVariables) ? container.environmentVariables : [];
   container.environmentVariables = [
-    ...templateEnv.filter((entry) => !(isObject(entry) && typeof entry.name === 'string' && entry.name in env)),
+    ...templateEnv.filter((entry) => !(isObject(entry) && typeof entry.name === 'string' && Object.hasOwn(env, entry.name))),
     ...Object.entries(env).map(([key, value]) =>
       secretNames.has(key) ? { name: key, secureValue: secureParameter('env', value) } : { name: key, value: escapeArmString(value) },
     ),

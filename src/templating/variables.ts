@@ -34,7 +34,7 @@ function toProblem(error: ErrorObject, prefix: string): Problem {
 export function checkJobVariables(schema: JsonObject, values: JsonObject, prefix = '/job_variables'): void {
   const properties = isObject(schema.properties) ? schema.properties : {};
   const problems: Problem[] = Object.keys(values)
-    .filter((name) => !(name in properties))
+    .filter((name) => !Object.hasOwn(properties, name))
     .map((name) => ({ path: `${prefix}/${name}`, message: 'is not a variable of this work pool' }));
   const validate = compileVariablesSchema(schema);
   if (!validate(values)) {

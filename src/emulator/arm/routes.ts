@@ -31,7 +31,7 @@ export function deploymentRoutes(world: World): Route[] {
       const body = serializeDeployment(world, deployment);
       body.properties.provisioningState = 'Accepted';
       return json(created ? 201 : 200, body, {
-        'Azure-AsyncOperation': `${world.baseUrl()}/subscriptions/${sub}/resourcegroups/${rg}/providers/Microsoft.Resources/deployments/${name}/operationStatuses/${id}?api-version=${apiVersion}`,
+        'Azure-AsyncOperation': `${world.baseUrl()}/subscriptions/${encodeURIComponent(sub)}/resourcegroups/${encodeURIComponent(rg)}/providers/Microsoft.Resources/deployments/${encodeURIComponent(name)}/operationStatuses/${id}?api-version=${encodeURIComponent(apiVersion)}`,
       });
     }),
     route('GET', DEPLOYMENT, 'Deployments_Get', 'read', (req) => {
