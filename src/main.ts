@@ -66,8 +66,9 @@ async function main(argv: string[]): Promise<void> {
     log.warn('AUTH_DISABLED=true: the API accepts requests WITHOUT any API key. Never do this outside a laptop.');
   }
   const runtime = await startRuntime(config, role, log);
-  log.info({ role, port: role === 'worker' ? undefined : config.port }, 'aci-flow-runner started');
+  // Handlers first: whoever reads "started" may signal at once.
   closeOnSignals(log, () => runtime.close());
+  log.info({ role, port: role === 'worker' ? undefined : config.port }, 'aci-flow-runner started');
 }
 
 main(process.argv).catch((err: unknown) => {

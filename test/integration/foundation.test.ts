@@ -159,7 +159,8 @@ describe('process lifecycle', () => {
       if (output.includes('aci-flow-runner started') && !child.killed) child.kill('SIGTERM');
     });
     child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
-    const [code] = await once(child, 'exit');
+    // 'close' (not 'exit') waits until stdout is drained, so the last lines are in `output`.
+    const [code] = await once(child, 'close');
     expect(output).toContain('"msg":"stopped"');
     expect(code).toBe(0);
   });
