@@ -1,6 +1,7 @@
 // A submission rendered with its work pool: the ARM deployment a run will send.
 import type { Config } from '../config.js';
 import { MASK } from '../secrets-mask.js';
+import { checkAzureAcceptance } from './azure-acceptance.js';
 import { secretEnvNames, type PreparedRun } from '../templating/prepare.js';
 import { renderFlowRun } from '../templating/render.js';
 import type { WorkPool } from '../work-pools/model.js';
@@ -28,8 +29,9 @@ export interface Submission extends SubmissionInput {
   flow_run: FlowRunFields & { id: string };
 }
 
+/** The run rendered with its pool, refused (400) where Azure would refuse it. */
 export function renderSubmission(submission: Submission, pool: WorkPool, config: Config): PreparedRun {
-  return renderFlowRun({
+  const prepared = renderFlowRun({
     baseJobTemplate: pool.base_job_template,
     deploymentJobVariables: submission.deployment?.job_variables,
     flowRunJobVariables: submission.job_variables,
@@ -45,6 +47,8 @@ export function renderSubmission(submission: Submission, pool: WorkPool, config:
       secretEnvNames: pool.secret_env_names,
     },
   });
+  checkAzureAcceptance(prepared);
+  return prepared;
 }
 
 /** The rendered run as callers may see it: no subscription id, credential or secure value. */

@@ -124,15 +124,17 @@ function containerGroupOf(template: JsonObject): { group: JsonObject; container:
   return { group, container: containers[0].properties as JsonObject };
 }
 
+/** Checks what Prefect's own model would refuse; gpu_count 0 means no GPU, as Prefect reads it. */
 function checkRequests(config: JobConfiguration): void {
   const problems: Problem[] = [];
-  if (config.gpu_count !== null && (config.subnet_ids?.length ?? 0) > 0) {
+  const gpu = (config.gpu_count ?? 0) > 0;
+  if (gpu && (config.subnet_ids?.length ?? 0) > 0) {
     problems.push({ path: '/job_variables/gpu_count', message: 'GPU container groups cannot join a virtual network; remove subnet_ids or the GPU' });
   }
-  if (config.gpu_count !== null && config.gpu_count < 1) problems.push({ path: '/job_variables/gpu_count', message: 'must be >= 1' });
-  if (config.gpu_count !== null && !config.gpu_sku) problems.push({ path: '/job_variables/gpu_sku', message: 'is required when gpu_count is set' });
-  if (config.gpu_count === null && config.gpu_sku) problems.push({ path: '/job_variables/gpu_count', message: 'is required when gpu_sku is set' });
-  if (config.task_watch_poll_interval <= 0) problems.push({ path: '/job_variables/task_watch_poll_interval', message: 'must be > 0' });
+  if (config.gpu_count !== null && config.gpu_count < 0) problems.push({ path: '/job_variables/gpu_count', message: 'must be >= 0' });
+  if (gpu && !config.gpu_sku) problems.push({ path: '/job_variables/gpu_sku', message: 'is required when gpu_count is set' });
+  if (!gpu && config.gpu_sku) problems.push({ path: '/job_variables/gpu_count', message: 'must be >= 1 when gpu_sku is set' });
+  if (config.task_watch_poll_interval < 0) problems.push({ path: '/job_variables/task_watch_poll_interval', message: 'must be >= 0' });
   if (config.task_start_timeout_seconds < 0) problems.push({ path: '/job_variables/task_start_timeout_seconds', message: 'must be >= 0' });
   if (problems.length) throw new JobVariablesInvalid(problems);
 }
@@ -180,7 +182,7 @@ export function prepareForFlowRun(configuration: JobConfiguration, ctx: PrepareC
   container.image = escapeArmString(configuration.image);
   if (configuration.entrypoint) (container.command as string[]).unshift(escapeArmString(configuration.entrypoint));
 
-  if (configuration.gpu_count !== null) {
+  if ((configuration.gpu_count ?? 0) > 0) {
     const resources = isObject(container.resources) ? container.resources : (container.resources = {});
     const requests = isObject(resources.requests) ? resources.requests : (resources.requests = {});
     requests.gpu = { count: configuration.gpu_count, sku: escapeArmString(configuration.gpu_sku ?? '') };

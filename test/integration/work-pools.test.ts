@@ -30,7 +30,7 @@ describe('work pools', () => {
   it('creates, replaces, reads and deletes a pool; secrets are masked and kept', async () => {
     const template = poolWithDefaults({
       resource_group_name: 'rg-team',
-      subscription_id: 'sub-secret-1',
+      subscription_id: '5ec2e7a1-0000-4000-8000-000000000001',
       aci_credentials: { client_id: 'c', tenant_id: 't', client_secret: 'sp-secret' },
     });
     const created = await harness.app.inject({
@@ -40,7 +40,7 @@ describe('work pools', () => {
       payload: { base_job_template: template, description: 'Team A', concurrency_limit: 5 },
     });
     expect(created.statusCode).toBe(201);
-    expect(created.body).not.toContain('sub-secret-1');
+    expect(created.body).not.toContain('5ec2e7a1-0000-4000-8000-000000000001');
     expect(created.body).not.toContain('sp-secret');
 
     const read = await harness.app.inject({ url: '/work-pools/team-a', headers: auth() });
@@ -124,7 +124,7 @@ describe('POST /runs/preview', () => {
     flow: { name: 'Nightly ETL' },
     job_variables: {
       resource_group_name: 'rg1',
-      subscription_id: 'sub-123-secret',
+      subscription_id: '5ec2e7a1-0000-4000-8000-000000000123',
       env: { TOKEN: 'abc' },
       image_registry: { registry_url: 'r.io', username: 'u', password: 'reg-secret' },
     },
@@ -148,7 +148,7 @@ describe('POST /runs/preview', () => {
     expect(preview.job_configuration.env.TOKEN).toBe('abc');
     expect(preview.deployment.properties.mode).toBe('Incremental');
     expect(preview.deployment.properties.parameters.container_group_name.value).toBe(`nightly-etl-${id}`);
-    for (const secret of ['sub-123-secret', 'reg-secret', 'pnu_x']) expect(res.body).not.toContain(secret);
+    for (const secret of ['5ec2e7a1-0000-4000-8000-000000000123', 'reg-secret', 'pnu_x']) expect(res.body).not.toContain(secret);
   });
 
   it('gives 400 with the path of every job-variable problem', async () => {
