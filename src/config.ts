@@ -44,8 +44,10 @@ export interface Config {
   minPollIntervalSeconds: number;
   /** ARM reads per second allowed per principal, shared by every worker process. */
   armReadsPerSecond: number;
-  /** Seals run secrets at rest (AES-256-GCM) when set. */
+  /** Seals secrets at rest (AES-256-GCM) when set: run specs, scopes, work pools. */
   secretsKey?: string;
+  /** The key before the last rotation: still opens what it sealed; nothing is sealed with it. */
+  secretsKeyPrevious?: string;
   /** The service principal used when a work pool names none (else DefaultAzureCredential). */
   defaultServicePrincipal?: { tenant_id: string; client_id: string; client_secret: string };
   workerLockMs: number;
@@ -165,6 +167,14 @@ function servicePrincipal(env: Env): Config['defaultServicePrincipal'] {
   return { tenant_id: tenant, client_id: client, client_secret: secret };
 }
 
+function secretsKeys(env: Env): Pick<Config, 'secretsKey' | 'secretsKeyPrevious'> {
+  const current = env.SECRETS_KEY || undefined;
+  const previous = env.SECRETS_KEY_PREVIOUS || undefined;
+  if (previous && !current) throw new ConfigError('SECRETS_KEY', 'a key whenever SECRETS_KEY_PREVIOUS is set (rotation needs a new key)', undefined);
+  if (previous && previous === current) throw new ConfigError('SECRETS_KEY_PREVIOUS', 'a key other than SECRETS_KEY', '<the same key>');
+  return { secretsKey: current, secretsKeyPrevious: previous };
+}
+
 function allowedEnv(env: Env): Record<string, string> {
   const names = (env.TEMPLATE_ENV_ALLOWLIST || '').split(',').map((s) => s.trim()).filter(Boolean);
   return Object.fromEntries(names.filter((n) => env[n] !== undefined).map((n) => [n, env[n] as string]));
@@ -205,7 +215,7 @@ export function loadConfig(env: Env = process.env): Config {
     },
     minPollIntervalSeconds: decimal(env, 'MIN_POLL_INTERVAL_SECONDS', 1, 0),
     armReadsPerSecond: decimal(env, 'ARM_READS_PER_SECOND', 20, 0.1),
-    secretsKey: env.SECRETS_KEY || undefined,
+    ...secretsKeys(env),
     defaultServicePrincipal: servicePrincipal(env),
     workerLockMs: integer(env, 'WORKER_LOCK_MS', 30_000, 1000, 600_000),
     workerStalledIntervalMs: integer(env, 'WORKER_STALLED_INTERVAL_MS', 30_000, 500, 600_000),

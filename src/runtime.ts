@@ -22,7 +22,7 @@ export interface Runtime {
 
 export function startWorker(config: Config, services: Services, connection: Redis, log: Logger) {
   // The worker's own store waits for Redis instead of failing fast: a Redis blip delays runs, never fails them.
-  const store = new RunStore(connection, config.queuePrefix, new Sealer(config.secretsKey));
+  const store = new RunStore(connection, config.queuePrefix, new Sealer(config.secretsKey, config.secretsKeyPrevious));
   const ctx = {
     store,
     clients: new AzureClientCache(config.azure, config.defaultServicePrincipal),

@@ -9,8 +9,9 @@ import { WorkPoolService } from './work-pools/service.js';
 import { WorkPoolStore } from './work-pools/store.js';
 
 export function createServices(config: Config, redis: Redis) {
-  const workPools = new WorkPoolService(new WorkPoolStore(redis, config.queuePrefix));
-  const store = new RunStore(redis, config.queuePrefix, new Sealer(config.secretsKey));
+  const sealer = new Sealer(config.secretsKey, config.secretsKeyPrevious);
+  const workPools = new WorkPoolService(new WorkPoolStore(redis, config.queuePrefix, sealer));
+  const store = new RunStore(redis, config.queuePrefix, sealer);
   const queue = createRunsQueue(redis, config.queuePrefix);
   const runs = new RunService(config, workPools, store, queue);
   return { workPools, runs, store, queue };

@@ -1,6 +1,6 @@
 // Work pools: Prefect-compatible base job templates, checked on write, masked on read.
 import { AppError } from '../errors.js';
-import { restoreMasked } from '../secrets-mask.js';
+import { MASK, restoreMasked, valueAt } from '../secrets-mask.js';
 import { checkBaseJobTemplate, defaultBaseJobTemplate } from '../templating/base-job-template.js';
 import { BaseJobTemplateInvalid } from '../templating/errors.js';
 import { maskWorkPool } from './masking.js';
@@ -48,12 +48,17 @@ export class WorkPoolService {
     return pools.sort((a, b) => a.name.localeCompare(b.name)).map(maskWorkPool);
   }
 
-  /** Creates or replaces; a mask sent back in place of a secret keeps the stored secret. */
+  /**
+   * Creates or replaces. A mask sent back in place of a secret keeps the stored secret, but only
+   * where the new pool still treats that value as secret: otherwise it would become readable.
+   */
   async put(name: string, input: WorkPoolInput): Promise<{ pool: WorkPool; created: boolean }> {
     const existing = await this.store.get(name);
+    const restored: string[] = [];
+    const shown = existing ? maskWorkPool(existing).base_job_template : undefined;
     let template;
     try {
-      template = checkBaseJobTemplate(restoreMasked(input.base_job_template, existing?.base_job_template));
+      template = checkBaseJobTemplate(restoreMasked(input.base_job_template, existing?.base_job_template, shown, restored));
     } catch (err) {
       if (err instanceof BaseJobTemplateInvalid) {
         throw new AppError('VALIDATION_FAILED', 400, err.message, [...err.problems]);
@@ -70,8 +75,18 @@ export class WorkPoolService {
       created: existing?.created ?? now,
       updated: now,
     };
+    const masked = maskWorkPool(pool);
+    const unmasked = restored.filter((path) => valueAt(masked.base_job_template, path) !== MASK);
+    if (unmasked.length > 0) {
+      throw new AppError(
+        'VALIDATION_FAILED',
+        400,
+        'A ******** stands where the new template no longer marks a secret; send the value itself there, or keep it secret.',
+        unmasked.map((path) => ({ path: `/base_job_template${path}`, message: 'is not secret in this template: send the value, not ********' })),
+      );
+    }
     await this.store.put(pool);
-    return { pool: maskWorkPool(pool), created: !existing };
+    return { pool: masked, created: !existing };
   }
 
   async delete(name: string): Promise<void> {
