@@ -8,6 +8,7 @@ import { registerAuth } from './http/plugins/auth.js';
 import { clientErrorHandler, frameworkErrorHandler, MAX_PARAM_LENGTH, registerErrorHandling } from './http/plugins/errors.js';
 import { registerJsonBody } from './http/plugins/json-body.js';
 import { registerOpenApi } from './http/plugins/openapi.js';
+import { registerRateLimit } from './http/plugins/rate-limit.js';
 import { healthRoutes } from './http/routes/health.js';
 import { registerMetrics } from './http/routes/metrics.js';
 import { runRoutes } from './http/routes/runs.js';
@@ -45,6 +46,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   registerErrorHandling(app);
   registerJsonBody(app);
   registerAuth(app, config.apiKeys, config.authDisabled);
+  await registerRateLimit(app, deps.redis, config);
   await registerOpenApi(app);
   await app.register(healthRoutes, { redis: deps.redis });
   await app.register(workPoolRoutes, { workPools: deps.workPools });

@@ -1,4 +1,5 @@
 // The only module that reads process.env. Everything else receives a Config.
+import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 
 export const SCOPES = ['runs:read', 'runs:write', 'pools:read', 'pools:admin'] as const;
@@ -6,8 +7,17 @@ export type Scope = (typeof SCOPES)[number];
 
 export interface ApiKey {
   key: string;
+  /** Names the key in history entries and logs: a short hash, never the key. */
+  id: string;
   scopes: ReadonlySet<Scope>;
+  /** The work pools this key may see and act on; undefined for every pool. */
+  pools?: ReadonlySet<string>;
 }
+
+/** `key-` and 8 hex digits of the key's SHA-256: enough to tell keys apart, nothing to recover the key from. */
+export const apiKeyId = (key: string) => `key-${createHash('sha256').update(key).digest('hex').slice(0, 8)}`;
+
+const POOL_NAME = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,62}$/;
 
 export type Role = 'api' | 'worker' | 'all';
 
@@ -30,6 +40,8 @@ export interface Config {
   authDisabled: boolean;
   logLevel: string;
   bodyLimitBytes: number;
+  /** Requests one API key may make per minute (shared by every API process through Redis); 0 for no limit. */
+  rateLimitPerMinute: number;
   workerConcurrency: number;
   /** What `{{ $NAME }}` placeholders may read: only the variables TEMPLATE_ENV_ALLOWLIST names. */
   templateEnv: Readonly<Record<string, string>>;
@@ -111,8 +123,9 @@ function url(env: Env, name: string, fallback: string, protocols: string[]): str
 }
 
 /**
- * API_KEYS: comma-separated entries. `key` grants every scope; `key=scope|scope` grants those
- * scopes only, e.g. `API_KEYS="admin-key,ci-key=runs:read|runs:write"`.
+ * API_KEYS: comma-separated entries. `key` grants every scope on every pool; `key=scope|scope` grants
+ * those scopes only; `@pool+pool` after the scopes limits the key to those work pools, e.g.
+ * `API_KEYS="admin-key,ci-key=runs:read|runs:write@team-a+team-b"`.
  */
 export function parseApiKeys(raw: string | undefined): ApiKey[] {
   if (!raw) return [];
@@ -121,16 +134,21 @@ export function parseApiKeys(raw: string | undefined): ApiKey[] {
     .map((entry) => entry.trim())
     .filter(Boolean)
     .map((entry) => {
-      const [key, scopeList] = entry.split('=', 2);
+      const [key, grant] = entry.split('=', 2);
       if (key.length < 8) throw new ConfigError('API_KEYS', 'keys of at least 8 characters', `${key.slice(0, 2)}…`);
-      if (scopeList === undefined) return { key, scopes: new Set(SCOPES) };
-      const scopes = scopeList.split('|').map((s) => s.trim());
+      const id = apiKeyId(key);
+      if (grant === undefined) return { key, id, scopes: new Set(SCOPES) };
+      const [scopeList, poolList] = grant.split('@', 2);
+      const scopes = scopeList.trim() === '' ? [...SCOPES] : scopeList.split('|').map((s) => s.trim());
       for (const scope of scopes) {
         if (!(SCOPES as readonly string[]).includes(scope)) {
           throw new ConfigError('API_KEYS', `scopes among ${SCOPES.join(', ')}`, scope);
         }
       }
-      return { key, scopes: new Set(scopes as Scope[]) };
+      if (poolList === undefined) return { key, id, scopes: new Set(scopes as Scope[]) };
+      const pools = poolList.split('+').map((p) => p.trim());
+      for (const pool of pools) if (!POOL_NAME.test(pool)) throw new ConfigError('API_KEYS', 'work pool names after @, joined by +', pool);
+      return { key, id, scopes: new Set(scopes as Scope[]), pools: new Set(pools) };
     });
 }
 
@@ -203,6 +221,7 @@ export function loadConfig(env: Env = process.env): Config {
     authDisabled,
     logLevel,
     bodyLimitBytes: integer(env, 'BODY_LIMIT_BYTES', 1_048_576, 1024, 64 * 1_048_576),
+    rateLimitPerMinute: integer(env, 'RATE_LIMIT_PER_MINUTE', 0, 0, 1_000_000),
     workerConcurrency: integer(env, 'WORKER_CONCURRENCY', 20, 1, 1000),
     templateEnv: allowedEnv(env),
     flowRunBaseEnv: keyValueList(env, 'FLOW_RUN_BASE_ENV'),

@@ -10,6 +10,8 @@ export interface Transition {
   state: RunState;
   at: string;
   reason: string;
+  /** Short id of the API key that caused it (submission, kill); absent for the worker's own steps. */
+  by?: string;
 }
 
 export interface AzureDetails {
@@ -86,7 +88,7 @@ export interface RunSpec {
   deployment_body: unknown;
 }
 
-export function transition(run: Run, state: RunState, reason: string, now = new Date()): Run {
+export function transition(run: Run, state: RunState, reason: string, now = new Date(), by?: string): Run {
   const at = now.toISOString();
-  return { ...run, state, updated_at: at, history: [...run.history, { state, at, reason }] };
+  return { ...run, state, updated_at: at, history: [...run.history, { state, at, reason, ...(by ? { by } : {}) }] };
 }

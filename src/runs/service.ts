@@ -1,5 +1,6 @@
 // The Run's use cases: preview, submit, read, list, kill and logs.
 import { createHash, randomUUID } from 'node:crypto';
+import { FULL_ACCESS, seesPool, type Access } from '../access.js';
 import type { Config } from '../config.js';
 import { AppError } from '../errors.js';
 import { enqueueRun, wakeRun, type RunsQueue } from '../execution/queue.js';
@@ -48,14 +49,14 @@ export class RunService {
     private readonly queue: RunsQueue,
   ) {}
 
-  private async render(submission: Submission) {
-    const pool = await this.workPools.find(submission.work_pool ?? DEFAULT_POOL);
+  private async render(submission: Submission, access: Access) {
+    const pool = await this.workPools.find(submission.work_pool ?? DEFAULT_POOL, access);
     return { pool, prepared: renderSubmission(submission, pool, this.config) };
   }
 
-  async preview(input: SubmissionInput) {
+  async preview(input: SubmissionInput, access: Access = FULL_ACCESS) {
     const submission = settleFlowRunId(input);
-    const { pool, prepared } = await this.render(submission);
+    const { pool, prepared } = await this.render(submission, access);
     const masked = maskPreparedRun(prepared, pool.secret_env_names);
     return {
       flow_run_id: submission.flow_run.id,
@@ -70,13 +71,13 @@ export class RunService {
   }
 
   /** Stores and enqueues a run; the same flow run id again gives the stored run and no second deployment. */
-  async submit(input: SubmissionInput): Promise<{ run: Run; created: boolean }> {
+  async submit(input: SubmissionInput, access: Access = FULL_ACCESS): Promise<{ run: Run; created: boolean }> {
     const submission = settleFlowRunId(input);
     const hash = createHash('sha256').update(canonical(submission)).digest('hex');
     // A repeated submission is answered from the store, without rendering it again.
     const existing = await this.store.get(submission.flow_run.id);
-    if (existing) return { run: this.sameSubmission(existing, hash), created: false };
-    const { pool, prepared } = await this.render(submission);
+    if (existing) return { run: this.sameSubmission(existing, hash, access), created: false };
+    const { pool, prepared } = await this.render(submission, access);
     const now = new Date().toISOString();
     const config = prepared.jobConfiguration;
     const { job_variables: _secrets, ...deployment } = submission.deployment ?? {};
@@ -84,7 +85,7 @@ export class RunService {
       id: submission.flow_run.id,
       work_pool: pool.name,
       state: 'PENDING',
-      history: [{ state: 'PENDING', at: now, reason: 'Submitted and queued.' }],
+      history: [{ state: 'PENDING', at: now, reason: 'Submitted and queued.', by: access.actor }],
       infrastructure_pid: prepared.infrastructurePid,
       container_group_name: prepared.containerGroupName,
       deployment_name: prepared.deploymentName,
@@ -114,26 +115,28 @@ export class RunService {
     };
     if (!(await this.store.create(run, spec))) {
       // Another request with the same id won the race.
-      return { run: this.sameSubmission((await this.store.get(run.id))!, hash), created: false };
+      return { run: this.sameSubmission((await this.store.get(run.id))!, hash, access), created: false };
     }
     await enqueueRun(this.queue, run.id);
     return { run, created: true };
   }
 
-  private sameSubmission(existing: Run, hash: string): Run {
-    if (existing.submission_hash !== hash) {
+  private sameSubmission(existing: Run, hash: string, access: Access): Run {
+    // A run of a pool the caller cannot see is never returned; the id is taken all the same.
+    if (existing.submission_hash !== hash || !seesPool(access, existing.work_pool)) {
       throw new AppError('RUN_CONFLICT', 409, `Flow run ${existing.id} was already submitted with a different body.`);
     }
     return existing;
   }
 
-  async get(id: string): Promise<Run> {
+  /** A run of a pool the caller cannot see is answered exactly like a run that does not exist. */
+  async get(id: string, access: Access = FULL_ACCESS): Promise<Run> {
     const run = await this.store.get(id.toLowerCase());
-    if (!run) throw new AppError('RUN_NOT_FOUND', 404, `No run for flow run ${id}.`);
+    if (!run || !seesPool(access, run.work_pool)) throw new AppError('RUN_NOT_FOUND', 404, `No run for flow run ${id}.`);
     return run;
   }
 
-  async list(filter: { state?: RunState; work_pool?: string; limit: number; cursor?: string }): Promise<RunPage> {
+  async list(filter: { state?: RunState; work_pool?: string; limit: number; cursor?: string }, access: Access = FULL_ACCESS): Promise<RunPage> {
     let position = filter.cursor ? decodeCursor(filter.cursor) : undefined;
     const items: Run[] = [];
     // Newest first, in chunks, until the page is full or the index ends (bounded for sparse filters).
@@ -144,7 +147,8 @@ export class RunService {
       for (let i = 0; i < entries.length; i++) {
         position = entries[i];
         const run = runs[i];
-        if (!run || (filter.state && run.state !== filter.state) || (filter.work_pool && run.work_pool !== filter.work_pool)) continue;
+        if (!run || !seesPool(access, run.work_pool)) continue;
+        if ((filter.state && run.state !== filter.state) || (filter.work_pool && run.work_pool !== filter.work_pool)) continue;
         items.push(run);
         if (items.length === filter.limit) return { items, next_cursor: encodeCursor(position) };
       }
@@ -153,7 +157,7 @@ export class RunService {
   }
 
   /** kill_infrastructure: `<flow_run_id>:<container_group_name>`. */
-  async kill(pid: string): Promise<Run> {
+  async kill(pid: string, access: Access = FULL_ACCESS): Promise<Run> {
     const match = PID_PATTERN.exec(pid);
     if (!match || !match[2]) {
       throw new AppError(
@@ -164,14 +168,14 @@ export class RunService {
     }
     const [, flowRunId, group] = match;
     const run = await this.store.get(flowRunId.toLowerCase());
-    if (!run || run.container_group_name !== group) {
+    if (!run || run.container_group_name !== group || !seesPool(access, run.work_pool)) {
       throw new AppError('INFRASTRUCTURE_NOT_FOUND', 404, `Container group '${group}' is not known for flow run '${flowRunId}'.`);
     }
     if (isTerminal(run.state)) {
       throw new AppError('RUN_ALREADY_FINISHED', 409, `Flow run ${run.id} already ended ${run.state}; there is nothing to kill.`);
     }
     const updated = await this.store.update(run.id, (current) =>
-      isTerminal(current.state) || current.state === 'CANCELLING' || current.outcome ? undefined : transition(current, 'CANCELLING', 'Kill requested.'),
+      isTerminal(current.state) || current.state === 'CANCELLING' || current.outcome ? undefined : transition(current, 'CANCELLING', 'Kill requested.', new Date(), access.actor),
     );
     await wakeRun(this.queue, run.id);
     return updated ?? run;
@@ -182,8 +186,8 @@ export class RunService {
     return { transitions, unfinished };
   }
 
-  async logs(id: string, from = 0) {
-    const run = await this.get(id);
+  async logs(id: string, from = 0, access: Access = FULL_ACCESS) {
+    const run = await this.get(id, access);
     return { run, lines: await this.store.logs(run.id, from) };
   }
 }

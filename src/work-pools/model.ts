@@ -10,6 +10,8 @@ export interface WorkPool {
   secret_env_names: string[];
   created: string;
   updated: string;
+  /** Who created and replaced the pool (short API key ids), oldest first, the last 50. */
+  history?: { at: string; action: 'created' | 'replaced'; by: string }[];
 }
 
 export const DEFAULT_POOL = 'default';

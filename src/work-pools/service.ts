@@ -1,4 +1,5 @@
 // Work pools: Prefect-compatible base job templates, checked on write, masked on read.
+import { FULL_ACCESS, seesPool, type Access } from '../access.js';
 import { AppError } from '../errors.js';
 import { MASK, restoreMasked, valueAt } from '../secrets-mask.js';
 import { checkBaseJobTemplate, defaultBaseJobTemplate } from '../templating/base-job-template.js';
@@ -15,6 +16,10 @@ export interface WorkPoolInput {
 }
 
 const EPOCH = '1970-01-01T00:00:00.000Z';
+/** Pool changes remembered in the pool itself. */
+const HISTORY_LENGTH = 50;
+
+const notFound = (name: string) => new AppError('WORK_POOL_NOT_FOUND', 404, `Work pool "${name}" does not exist.`);
 
 export class WorkPoolService {
   constructor(private readonly store: WorkPoolStore) {}
@@ -31,28 +36,33 @@ export class WorkPoolService {
     };
   }
 
-  /** The pool with its secrets, for rendering runs. */
-  async find(name: string): Promise<WorkPool> {
+  /** The pool with its secrets, for rendering runs. A pool the caller cannot see does not exist for them. */
+  async find(name: string, access: Access = FULL_ACCESS): Promise<WorkPool> {
+    if (!seesPool(access, name)) throw notFound(name);
     const pool = (await this.store.get(name)) ?? (name === DEFAULT_POOL ? this.builtInDefault() : undefined);
-    if (!pool) throw new AppError('WORK_POOL_NOT_FOUND', 404, `Work pool "${name}" does not exist.`);
+    if (!pool) throw notFound(name);
     return pool;
   }
 
-  async get(name: string): Promise<WorkPool> {
-    return maskWorkPool(await this.find(name));
+  async get(name: string, access: Access = FULL_ACCESS): Promise<WorkPool> {
+    return maskWorkPool(await this.find(name, access));
   }
 
-  async list(): Promise<WorkPool[]> {
+  async list(access: Access = FULL_ACCESS): Promise<WorkPool[]> {
     const pools = await this.store.list();
     if (!pools.some((p) => p.name === DEFAULT_POOL)) pools.push(this.builtInDefault());
-    return pools.sort((a, b) => a.name.localeCompare(b.name)).map(maskWorkPool);
+    return pools
+      .filter((p) => seesPool(access, p.name))
+      .sort((a, b) => a.name.localeCompare(b.name))
+      .map(maskWorkPool);
   }
 
   /**
    * Creates or replaces. A mask sent back in place of a secret keeps the stored secret, but only
    * where the new pool still treats that value as secret: otherwise it would become readable.
    */
-  async put(name: string, input: WorkPoolInput): Promise<{ pool: WorkPool; created: boolean }> {
+  async put(name: string, input: WorkPoolInput, access: Access = FULL_ACCESS): Promise<{ pool: WorkPool; created: boolean }> {
+    if (!seesPool(access, name)) throw notFound(name);
     const existing = await this.store.get(name);
     const restored: string[] = [];
     const shown = existing ? maskWorkPool(existing).base_job_template : undefined;
@@ -74,6 +84,7 @@ export class WorkPoolService {
       secret_env_names: input.secret_env_names ?? [],
       created: existing?.created ?? now,
       updated: now,
+      history: [...(existing?.history ?? []), { at: now, action: existing ? 'replaced' : 'created', by: access.actor } as const].slice(-HISTORY_LENGTH),
     };
     const masked = maskWorkPool(pool);
     const unmasked = restored.filter((path) => valueAt(masked.base_job_template, path) !== MASK);
@@ -89,10 +100,11 @@ export class WorkPoolService {
     return { pool: masked, created: !existing };
   }
 
-  async delete(name: string): Promise<void> {
+  async delete(name: string, access: Access = FULL_ACCESS): Promise<void> {
+    if (!seesPool(access, name)) throw notFound(name);
     if (name === DEFAULT_POOL) {
       throw new AppError('WORK_POOL_PROTECTED', 409, 'The default work pool cannot be deleted; PUT it to change its template.');
     }
-    if (!(await this.store.delete(name))) throw new AppError('WORK_POOL_NOT_FOUND', 404, `Work pool "${name}" does not exist.`);
+    if (!(await this.store.delete(name))) throw notFound(name);
   }
 }

@@ -1,6 +1,7 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { ApiKey, Scope } from '../../config.js';
+import type { Access } from '../../access.js';
 import { AppError } from '../../errors.js';
 
 declare module 'fastify' {
@@ -8,6 +9,12 @@ declare module 'fastify' {
     /** Scope a key needs for this route; routes marked `public` need no key. */
     scope?: Scope;
     public?: boolean;
+    /** The route reports on every pool at once, so keys limited to some pools may not use it. */
+    allPools?: boolean;
+  }
+  interface FastifyRequest {
+    /** Who acts and which pools they see; set by the auth hook on authenticated routes. */
+    access?: Access;
   }
 }
 
@@ -32,8 +39,13 @@ function bearer(request: FastifyRequest): string | undefined {
 
 export function registerAuth(app: FastifyInstance, keys: ApiKey[], disabled: boolean): void {
   const digests = keys.map((entry) => ({ digest: digest(entry.key), entry }));
+  app.decorateRequest('access', undefined);
   app.addHook('onRequest', async (request) => {
-    if (disabled || request.is404 || request.routeOptions.config?.public) return;
+    if (request.is404 || request.routeOptions.config?.public) return;
+    if (disabled) {
+      request.access = { actor: 'anonymous' };
+      return;
+    }
     if (request.url === '/docs' || request.url.startsWith('/docs/')) return;
     const presented = bearer(request);
     if (!presented) {
@@ -45,5 +57,9 @@ export function registerAuth(app: FastifyInstance, keys: ApiKey[], disabled: boo
     if (scope && !key.scopes.has(scope)) {
       throw new AppError('FORBIDDEN', 403, `This API key lacks the scope ${scope}.`);
     }
+    if (key.pools && request.routeOptions.config?.allPools) {
+      throw new AppError('FORBIDDEN', 403, 'This API key is limited to some work pools; this route reports on all of them.');
+    }
+    request.access = { actor: key.id, ...(key.pools ? { pools: key.pools } : {}) };
   });
 }

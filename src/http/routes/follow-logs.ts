@@ -6,7 +6,7 @@ import type { RunService } from '../../runs/service.js';
 const POLL_MS = 500;
 
 export async function followLogs(runs: RunService, id: string, request: FastifyRequest, reply: FastifyReply) {
-  await runs.get(id); // 404 before the stream starts
+  await runs.get(id, request.access); // 404 before the stream starts
   reply.hijack();
   const out = reply.raw;
   out.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache', connection: 'keep-alive' });
@@ -20,7 +20,7 @@ export async function followLogs(runs: RunService, id: string, request: FastifyR
   const tick = async () => {
     if (closed) return;
     try {
-      const { run, lines } = await runs.logs(id, sent);
+      const { run, lines } = await runs.logs(id, sent, request.access);
       for (const line of lines) out.write(`event: log\ndata: ${JSON.stringify(line)}\n\n`);
       sent += lines.length;
       // Terminal and no cleanup pending means the final log read is in: nothing more will come.

@@ -10,7 +10,7 @@ export function registerMetrics(app: FastifyInstance, runs: RunService): void {
     responses.set(key, (responses.get(key) ?? 0) + 1);
   });
 
-  app.get('/metrics', { config: { scope: 'runs:read' }, schema: { tags: ['health'], summary: 'Prometheus metrics (text format)' } }, async (_request, reply) => {
+  app.get('/metrics', { config: { scope: 'runs:read', allPools: true }, schema: { tags: ['health'], summary: 'Prometheus metrics (text format)' } }, async (_request, reply) => {
     const { transitions, unfinished } = await runs.counts();
     const lines = [
       '# HELP aci_flow_runner_run_transitions_total Runs that entered each state.',

@@ -34,7 +34,7 @@ export const runRoutes: FastifyPluginAsyncTypebox<{ runs: RunService }> = async 
       },
     },
     async (request, reply) => {
-      const { run, created } = await runs.submit(request.body);
+      const { run, created } = await runs.submit(request.body, request.access);
       return reply.status(created ? 202 : 200).header('location', `/runs/${run.id}`).send(runView(run));
     },
   );
@@ -53,7 +53,7 @@ export const runRoutes: FastifyPluginAsyncTypebox<{ runs: RunService }> = async 
         response: { 200: Type.Ref(Preview), 404: error, 422: error, ...errorResponses },
       },
     },
-    async (request) => runs.preview(request.body),
+    async (request) => runs.preview(request.body, request.access),
   );
 
   app.get(
@@ -63,7 +63,7 @@ export const runRoutes: FastifyPluginAsyncTypebox<{ runs: RunService }> = async 
       schema: { tags: ['runs'], summary: 'List runs, newest first', querystring: RunListQuery, response: { 200: RunList, ...errorResponses } },
     },
     async (request) => {
-      const page = await runs.list(request.query);
+      const page = await runs.list(request.query, request.access);
       return { items: page.items.map(runView), next_cursor: page.next_cursor };
     },
   );
@@ -74,7 +74,7 @@ export const runRoutes: FastifyPluginAsyncTypebox<{ runs: RunService }> = async 
       config: { scope: 'runs:read' },
       schema: { tags: ['runs'], summary: 'A run: state, history, Azure details and result', params: IdParams, response: { 200: Type.Ref(RunView), 404: error, ...errorResponses } },
     },
-    async (request) => runView(await runs.get(request.params.id)),
+    async (request) => runView(await runs.get(request.params.id, request.access)),
   );
 
   app.delete(
@@ -91,7 +91,7 @@ export const runRoutes: FastifyPluginAsyncTypebox<{ runs: RunService }> = async 
         response: { 202: Type.Ref(RunView), 404: error, 409: error, ...errorResponses },
       },
     },
-    async (request, reply) => reply.status(202).send(runView(await runs.kill(request.params.id))),
+    async (request, reply) => reply.status(202).send(runView(await runs.kill(request.params.id, request.access))),
   );
 
   app.get(
@@ -109,7 +109,7 @@ export const runRoutes: FastifyPluginAsyncTypebox<{ runs: RunService }> = async 
     },
     async (request, reply) => {
       if (request.query.follow) return followLogs(runs, request.params.id, request, reply);
-      const { run, lines } = await runs.logs(request.params.id);
+      const { run, lines } = await runs.logs(request.params.id, 0, request.access);
       return { run_state: run.state, lines };
     },
   );

@@ -44,7 +44,7 @@ export const workPoolRoutes: FastifyPluginAsyncTypebox<{ workPools: WorkPoolServ
       },
     },
     async (request, reply) => {
-      const { pool, created } = await workPools.put(request.params.name, request.body);
+      const { pool, created } = await workPools.put(request.params.name, request.body, request.access);
       return reply.status(created ? 201 : 200).send(pool);
     },
   );
@@ -55,7 +55,7 @@ export const workPoolRoutes: FastifyPluginAsyncTypebox<{ workPools: WorkPoolServ
       config: { scope: 'pools:read' },
       schema: { tags: ['work-pools'], summary: 'List work pools', response: { 200: WorkPoolList, ...errorResponses } },
     },
-    async () => ({ items: await workPools.list() }),
+    async (request) => ({ items: await workPools.list(request.access) }),
   );
 
   app.get(
@@ -69,7 +69,7 @@ export const workPoolRoutes: FastifyPluginAsyncTypebox<{ workPools: WorkPoolServ
         response: { 200: Type.Ref(WorkPool), ...notFound, ...errorResponses },
       },
     },
-    async (request) => workPools.get(request.params.name),
+    async (request) => workPools.get(request.params.name, request.access),
   );
 
   app.delete(
@@ -85,7 +85,7 @@ export const workPoolRoutes: FastifyPluginAsyncTypebox<{ workPools: WorkPoolServ
       },
     },
     async (request, reply) => {
-      await workPools.delete(request.params.name);
+      await workPools.delete(request.params.name, request.access);
       return reply.status(204).send(null);
     },
   );

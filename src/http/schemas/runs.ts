@@ -77,7 +77,14 @@ export const RunView = Type.Object(
     id: Type.String({ description: 'The flow run id.' }),
     work_pool: Type.String(),
     state: States,
-    history: Type.Array(Type.Object({ state: States, at: Type.String({ format: 'date-time' }), reason: Type.String() })),
+    history: Type.Array(
+      Type.Object({
+        state: States,
+        at: Type.String({ format: 'date-time' }),
+        reason: Type.String(),
+        by: Type.Optional(Type.String({ description: 'Short id of the API key that acted (`key-` + 8 hex digits), never the key.' })),
+      }),
+    ),
     infrastructure_pid: Type.String({ description: '"<flow_run_id>:<container_group_name>"; DELETE /runs/{infrastructure_pid} kills the run.' }),
     container_group_name: Type.String(),
     deployment_name: Type.String(),

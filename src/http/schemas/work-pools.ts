@@ -35,6 +35,16 @@ export const WorkPool = Type.Object(
     secret_env_names: Type.Array(Type.String()),
     created: Type.String({ format: 'date-time' }),
     updated: Type.String({ format: 'date-time' }),
+    history: Type.Optional(
+      Type.Array(
+        Type.Object({
+          at: Type.String({ format: 'date-time' }),
+          action: Type.Union([Type.Literal('created'), Type.Literal('replaced')]),
+          by: Type.String({ description: 'Short id of the API key that acted, never the key.' }),
+        }),
+        { description: 'Who created and replaced the pool, oldest first (the last 50).' },
+      ),
+    ),
   },
   { $id: 'WorkPool', title: 'WorkPool', description: 'Secrets (write-only defaults, credentials) are shown as ********.' },
 );
