@@ -1,12 +1,12 @@
 import type { Socket } from 'node:net';
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { AppError, type ErrorDetail } from '../../errors.js';
+import { AppError, type ErrorCode, type ErrorDetail } from '../../errors.js';
 import { BaseJobTemplateInvalid, JobVariablesInvalid, TemplateNotRenderable } from '../../templating/errors.js';
 
 /** Longest path parameter the router accepts; ids are checked against the contract (≤ 200) after routing. */
 export const MAX_PARAM_LENGTH = 2048;
 
-const FASTIFY_CODES: Record<string, { code: string; status: number }> = {
+const FASTIFY_CODES: Record<string, { code: ErrorCode; status: number }> = {
   FST_ERR_CTP_BODY_TOO_LARGE: { code: 'PAYLOAD_TOO_LARGE', status: 413 },
   FST_ERR_CTP_INVALID_MEDIA_TYPE: { code: 'UNSUPPORTED_MEDIA_TYPE', status: 415 },
   FST_ERR_CTP_INVALID_JSON_BODY: { code: 'MALFORMED_BODY', status: 400 },

@@ -1,6 +1,7 @@
 // GET /metrics: Prometheus text format. Run counts come from Redis, so every API replica reports the same.
 import type { FastifyInstance } from 'fastify';
 import type { RunService } from '../../runs/service.js';
+import { errorResponses } from '../schemas/error.js';
 
 /** Registered on the root instance, so that its hook sees every response. */
 export function registerMetrics(app: FastifyInstance, runs: RunService): void {
@@ -10,7 +11,17 @@ export function registerMetrics(app: FastifyInstance, runs: RunService): void {
     responses.set(key, (responses.get(key) ?? 0) + 1);
   });
 
-  app.get('/metrics', { config: { scope: 'runs:read', allPools: true }, schema: { tags: ['health'], summary: 'Prometheus metrics (text format)' } }, async (_request, reply) => {
+  app.get('/metrics', { config: { scope: 'runs:read', allPools: true }, schema: {
+        tags: ['health'],
+        summary: 'Prometheus metrics (text format)',
+        operationId: 'getMetrics',
+        response: {
+          200: { description: 'Prometheus text exposition format 0.0.4.', content: { 'text/plain': { schema: { type: 'string' } } } },
+          401: errorResponses[401],
+          403: errorResponses[403],
+          429: errorResponses[429],
+        },
+      } }, async (_request, reply) => {
     const { transitions, unfinished } = await runs.counts();
     const lines = [
       '# HELP aci_flow_runner_run_transitions_total Runs that entered each state.',

@@ -2,7 +2,7 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
 import { defaultBaseJobTemplate } from '../../templating/base-job-template.js';
 import type { WorkPoolService } from '../../work-pools/service.js';
-import { ErrorEnvelope, errorResponses } from '../schemas/error.js';
+import { described, errorResponse, errorResponses } from '../schemas/error.js';
 import { PoolName, WorkPool, WorkPoolInput, WorkPoolList } from '../schemas/work-pools.js';
 
 const Params = Type.Object({ name: PoolName });
@@ -23,7 +23,7 @@ function poolExample() {
   );
   return { base_job_template: template, description: 'Team data flows', concurrency_limit: 10, secret_env_names: ['DB_PASSWORD'] };
 }
-const notFound = { 404: Type.Ref(ErrorEnvelope) };
+const notFound = { 404: errorResponse('WORK_POOL_NOT_FOUND: no work pool with this name.') };
 
 export const workPoolRoutes: FastifyPluginAsyncTypebox<{ workPools: WorkPoolService }> = async (app, { workPools }) => {
   app.addSchema(WorkPool);
@@ -38,13 +38,18 @@ export const workPoolRoutes: FastifyPluginAsyncTypebox<{ workPools: WorkPoolServ
         description:
           'The template is checked before it is stored: `variables` must be a valid JSON schema and `job_configuration.arm_template` ' +
           'must contain a Microsoft.ContainerInstance/containerGroups resource. Sending back ******** in place of a secret keeps the stored one.',
+        operationId: 'putWorkPool',
         params: Params,
-        body: { ...WorkPoolInput, examples: [poolExample()] },
-        response: { 200: Type.Ref(WorkPool), 201: Type.Ref(WorkPool), ...errorResponses },
+        body: { content: { 'application/json': { schema: { ...WorkPoolInput, examples: [poolExample()] } } } },
+        response: {
+          200: described(Type.Ref(WorkPool), 'The pool was replaced.'),
+          201: described(Type.Ref(WorkPool), 'The pool was created.'),
+          ...errorResponses,
+        },
       },
     },
     async (request, reply) => {
-      const { pool, created } = await workPools.put(request.params.name, request.body, request.access);
+      const { pool, created } = await workPools.put(request.params.name, request.body as WorkPoolInput, request.access);
       return reply.status(created ? 201 : 200).send(pool);
     },
   );
@@ -53,7 +58,12 @@ export const workPoolRoutes: FastifyPluginAsyncTypebox<{ workPools: WorkPoolServ
     '/work-pools',
     {
       config: { scope: 'pools:read' },
-      schema: { tags: ['work-pools'], summary: 'List work pools', response: { 200: WorkPoolList, ...errorResponses } },
+      schema: {
+        tags: ['work-pools'],
+        summary: 'List work pools',
+        operationId: 'listWorkPools',
+        response: { 200: described(WorkPoolList, 'Every work pool, secrets masked.'), ...errorResponses },
+      },
     },
     async (request) => ({ items: await workPools.list(request.access) }),
   );
@@ -65,8 +75,9 @@ export const workPoolRoutes: FastifyPluginAsyncTypebox<{ workPools: WorkPoolServ
       schema: {
         tags: ['work-pools'],
         summary: 'Get a work pool (secrets masked)',
+        operationId: 'getWorkPool',
         params: Params,
-        response: { 200: Type.Ref(WorkPool), ...notFound, ...errorResponses },
+        response: { 200: described(Type.Ref(WorkPool), 'The work pool, secrets masked.'), ...notFound, ...errorResponses },
       },
     },
     async (request) => workPools.get(request.params.name, request.access),
@@ -80,8 +91,14 @@ export const workPoolRoutes: FastifyPluginAsyncTypebox<{ workPools: WorkPoolServ
         tags: ['work-pools'],
         summary: 'Delete a work pool',
         description: 'Runs already submitted keep the configuration they were rendered with.',
+        operationId: 'deleteWorkPool',
         params: Params,
-        response: { 204: Type.Null(), ...notFound, 409: Type.Ref(ErrorEnvelope), ...errorResponses },
+        response: {
+          204: described(Type.Null(), 'The pool is gone.'),
+          ...notFound,
+          409: errorResponse('WORK_POOL_PROTECTED: the default pool cannot be deleted.'),
+          ...errorResponses,
+        },
       },
     },
     async (request, reply) => {

@@ -1,9 +1,19 @@
 import { Type, type Static } from '@sinclair/typebox';
+import { RUN_STATES, type RunState } from '../../runs/model.js';
 
-const JobVariables = Type.Object({}, {
-  additionalProperties: true,
-  description: "Values for the work pool's variables; dot keys such as env.FOO set one key of an object variable.",
-});
+// The two variables the default pool requires are listed so that people see them; their types are
+// checked against the work pool's own variable schema, which gives each problem its path.
+const JobVariables = Type.Object(
+  {
+    resource_group_name: Type.Optional(Type.Unknown({ description: 'Resource group of the container group (required by the default pool).' })),
+    subscription_id: Type.Optional(Type.Unknown({ description: 'Azure subscription id (required by the default pool).' })),
+  },
+  {
+    additionalProperties: true,
+    description:
+      "Values for the work pool's variables (GET /work-pools/{name} shows them); dot keys such as env.FOO set one key of an object variable.",
+  },
+);
 
 const FlowRunInput = Type.Object(
   {
@@ -32,17 +42,20 @@ export const SubmitRun = Type.Object(
 );
 export type SubmitRun = Static<typeof SubmitRun>;
 
+/**
+ * The example Swagger UI sends on "Try it out": no flow_run.id, so each try is a new run (202), on the
+ * default pool, with a short command the emulator runs to completion.
+ */
 export const submitExample = {
-  flow_run: { id: '0b7c4b7e-3a5e-4c6f-9a2b-1d2e3f4a5b6c', name: 'gentle-fox' },
-  flow: { name: 'nightly-etl' },
+  flow_run: { name: 'try-it-out' },
+  flow: { name: 'hello-flow' },
   work_pool: 'default',
   job_variables: {
-    resource_group_name: 'flows-rg',
+    resource_group_name: 'demo-rg',
     subscription_id: '00000000-0000-0000-0000-000000000000',
-    image: 'python:3.12-slim',
-    command: 'python -c "print(42)"',
+    command: 'sh -c "echo hello from ACI; sleep 3; echo done"',
     entrypoint: null,
-    env: { LOG_LEVEL: 'info' },
+    task_watch_poll_interval: 1,
   },
 };
 
@@ -60,17 +73,7 @@ export const Preview = Type.Object(
   { $id: 'RunPreview', title: 'RunPreview' },
 );
 
-const States = Type.Union([
-  Type.Literal('PENDING'),
-  Type.Literal('SUBMITTING'),
-  Type.Literal('PROVISIONING'),
-  Type.Literal('RUNNING'),
-  Type.Literal('COMPLETED'),
-  Type.Literal('FAILED'),
-  Type.Literal('CRASHED'),
-  Type.Literal('CANCELLING'),
-  Type.Literal('CANCELLED'),
-]);
+const States = Type.Unsafe<RunState>({ type: 'string', enum: [...RUN_STATES] });
 
 export const RunView = Type.Object(
   {
@@ -139,7 +142,7 @@ export const RunList = Type.Object({ items: Type.Array(Type.Ref(RunView)), next_
 export const RunListQuery = Type.Object({
   state: Type.Optional(States),
   work_pool: Type.Optional(Type.String()),
-  limit: Type.Integer({ minimum: 1, maximum: 200, default: 50 }),
+  limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 200, default: 50 })),
   cursor: Type.Optional(Type.String({ description: 'next_cursor of the previous page.' })),
 });
 
@@ -149,5 +152,15 @@ export const LogLines = Type.Object({
 });
 
 export const LogsQuery = Type.Object({
-  follow: Type.Boolean({ default: false, description: 'Stream as server-sent events (`event: log`) until the run ends (`event: end`).' }),
+  follow: Type.Optional(
+    Type.Boolean({ default: false, description: 'Stream as server-sent events (`event: log`) until the run ends (`event: end`).' }),
+  ),
+});
+
+/** What GET /runs/{id}/logs?follow=true streams. */
+export const LogEventStream = Type.String({
+  description:
+    'Server-sent events. `event: log` with `data: {"ts", "line"}` per output line; when the run has ended and its ' +
+    'final log read is in, one `event: end` with `data: {"state", "result"}`, then the stream closes.',
+  examples: ['event: log\ndata: {"ts":"2026-01-01T00:00:01.000Z","line":"hello from ACI"}\n\nevent: end\ndata: {"state":"COMPLETED","result":{"identifier":"…","status_code":0}}\n\n'],
 });
