@@ -1,9 +1,8 @@
 import Fastify, { type FastifyInstance } from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
-import type { Redis } from 'ioredis';
 import type { Config } from './config.js';
 import { loggerOptions } from './logger.js';
-import { waitForReady } from './redis.js';
+import { waitForReady, type RedisClient } from './redis.js';
 import { registerAuth } from './http/plugins/auth.js';
 import { clientErrorHandler, frameworkErrorHandler, MAX_PARAM_LENGTH, registerErrorHandling } from './http/plugins/errors.js';
 import { registerJsonBody } from './http/plugins/json-body.js';
@@ -19,7 +18,7 @@ import type { WorkPoolService } from './work-pools/service.js';
 export interface AppDeps {
   config: Config;
   /** Fail-fast connection for request handling. */
-  redis: Redis;
+  redis: RedisClient;
   workPools: WorkPoolService;
   runs: RunService;
 }
@@ -50,7 +49,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   await registerOpenApi(app);
   await app.register(healthRoutes, { redis: deps.redis });
   await app.register(workPoolRoutes, { workPools: deps.workPools });
-  await app.register(runRoutes, { runs: deps.runs });
+  await app.register(runRoutes, { runs: deps.runs, heartbeatMs: config.logHeartbeatMs });
   registerMetrics(app, deps.runs);
   return app;
 }

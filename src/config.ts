@@ -70,6 +70,18 @@ export interface Config {
   azureCallTimeoutMs: number;
   /** How long a closing worker lets running steps finish before it aborts their Azure calls. */
   workerShutdownMs: number;
+  /** Seconds a final, cleaned-up run (record, logs, job, index entry) is kept. */
+  runRetentionSeconds: number;
+  /** Seconds a tombstone (id, submission hash, final state) outlives its run. */
+  tombstoneRetentionSeconds: number;
+  /** Most log lines kept per run. */
+  logMaxLines: number;
+  /** Milliseconds without a line after which a log follower gets a heartbeat comment. */
+  logHeartbeatMs: number;
+  /** BullMQ queues runs are spread over, each with its own hash tag. */
+  queueShards: number;
+  /** Redis Cluster seed nodes; when set, every connection is an ioredis Cluster client. */
+  redisClusterNodes?: { host: string; port: number }[];
 }
 
 export class ConfigError extends Error {
@@ -198,14 +210,26 @@ function allowedEnv(env: Env): Record<string, string> {
   return Object.fromEntries(names.filter((n) => env[n] !== undefined).map((n) => [n, env[n] as string]));
 }
 
+/** REDIS_CLUSTER_NODES=host:port,host:port */
+function clusterNodes(env: Env): Config['redisClusterNodes'] {
+  const raw = env.REDIS_CLUSTER_NODES;
+  if (!raw) return undefined;
+  return raw.split(',').map((entry) => {
+    const match = /^\s*([^:\s]+):(\d{1,5})\s*$/.exec(entry);
+    if (!match || Number(match[2]) > 65535) throw new ConfigError('REDIS_CLUSTER_NODES', 'host:port,host:port', raw);
+    return { host: match[1], port: Number(match[2]) };
+  });
+}
+
 export function loadConfig(env: Env = process.env): Config {
   const logLevel = env.LOG_LEVEL || 'info';
   if (!['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'].includes(logLevel)) {
     throw new ConfigError('LOG_LEVEL', 'one of fatal, error, warn, info, debug, trace, silent', logLevel);
   }
   const queuePrefix = env.QUEUE_PREFIX || 'acifr';
-  if (!/^[A-Za-z0-9_{}-]+$/.test(queuePrefix)) {
-    throw new ConfigError('QUEUE_PREFIX', 'letters, digits, _, -, { or }', queuePrefix);
+  // Hash tags ({…}) are added by the service (see src/runs/keys.ts); the prefix itself has none.
+  if (!/^[A-Za-z0-9_-]+$/.test(queuePrefix)) {
+    throw new ConfigError('QUEUE_PREFIX', 'letters, digits, _ or - (no braces: the service adds hash tags)', queuePrefix);
   }
   const apiKeys = parseApiKeys(env.API_KEYS);
   const authDisabled = boolean(env, 'AUTH_DISABLED');
@@ -242,6 +266,12 @@ export function loadConfig(env: Env = process.env): Config {
     sweepIntervalMs: integer(env, 'SWEEP_INTERVAL_MS', 600_000, 1000, 86_400_000),
     azureCallTimeoutMs: integer(env, 'AZURE_CALL_TIMEOUT_MS', 30_000, 100, 600_000),
     workerShutdownMs: integer(env, 'WORKER_SHUTDOWN_MS', 10_000, 0, 600_000),
+    runRetentionSeconds: integer(env, 'RUN_RETENTION_SECONDS', 7 * 86_400, 1, 3650 * 86_400),
+    tombstoneRetentionSeconds: integer(env, 'TOMBSTONE_RETENTION_SECONDS', 30 * 86_400, 1, 3650 * 86_400),
+    logMaxLines: integer(env, 'LOG_MAX_LINES', 10_000, 1, 1_000_000),
+    logHeartbeatMs: integer(env, 'LOG_HEARTBEAT_MS', 15_000, 100, 600_000),
+    queueShards: integer(env, 'QUEUE_SHARDS', 1, 1, 256),
+    redisClusterNodes: clusterNodes(env),
   };
 }
 

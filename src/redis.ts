@@ -1,4 +1,7 @@
-import { Redis } from 'ioredis';
+import { Redis, type Cluster } from 'ioredis';
+
+/** A single Redis or a Redis Cluster: everything that talks to Redis accepts either. */
+export type RedisClient = Redis | Cluster;
 
 /**
  * For the API side: commands fail fast when Redis is away instead of queueing forever,
@@ -27,7 +30,7 @@ export function workerConnection(url: string): Redis {
 }
 
 /** Waits (bounded) for a fresh connection to be ready, so the first requests do not fail fast. */
-export async function waitForReady(redis: Redis, timeoutMs: number): Promise<void> {
+export async function waitForReady(redis: RedisClient, timeoutMs: number): Promise<void> {
   // 'wait' (lazy) and 'end' (closed) connections will not become ready by waiting.
   if (redis.status === 'ready' || redis.status === 'wait' || redis.status === 'end') return;
   await new Promise<void>((resolve) => {
@@ -42,7 +45,7 @@ export async function waitForReady(redis: Redis, timeoutMs: number): Promise<voi
 }
 
 /** True when Redis answers PING within the timeout. */
-export async function redisAnswers(redis: Redis, timeoutMs = 1000): Promise<boolean> {
+export async function redisAnswers(redis: RedisClient, timeoutMs = 1000): Promise<boolean> {
   let timer: NodeJS.Timeout | undefined;
   const timeout = new Promise<false>((resolve) => {
     timer = setTimeout(() => resolve(false), timeoutMs);
@@ -59,7 +62,7 @@ export async function redisAnswers(redis: Redis, timeoutMs = 1000): Promise<bool
 }
 
 /** Closes a connection whatever its state; safe to call twice. */
-export async function closeConnection(redis: Redis): Promise<void> {
+export async function closeConnection(redis: RedisClient): Promise<void> {
   if (redis.status === 'end') return;
   try {
     await redis.quit();

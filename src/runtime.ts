@@ -1,6 +1,5 @@
 // Wires the process: connections, queue, HTTP app and workers, and closes them in order.
 import type { FastifyInstance } from 'fastify';
-import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import { buildApp } from './app.js';
 import { AzureClientCache } from './azure/clients.js';
@@ -8,10 +7,8 @@ import type { Config, Role } from './config.js';
 import { ReadPacer } from './execution/pacing.js';
 import { sweepOrphans } from './execution/sweeper.js';
 import { startRunWorker } from './execution/worker.js';
-import { closeConnection, producerConnection, workerConnection } from './redis.js';
-import { Sealer } from './runs/seal.js';
-import { RunStore } from './runs/store.js';
-import { createServices, type Services } from './services.js';
+import { closeConnection, producerConnection, workerConnection, type RedisClient } from './redis.js';
+import { createServices, runStore, type Services } from './services.js';
 
 export interface Runtime {
   app?: FastifyInstance;
@@ -20,9 +17,9 @@ export interface Runtime {
   close(): Promise<void>;
 }
 
-export function startWorker(config: Config, services: Services, connection: Redis, log: Logger) {
+export function startWorker(config: Config, services: Services, connection: RedisClient, log: Logger) {
   // The worker's own store waits for Redis instead of failing fast: a Redis blip delays runs, never fails them.
-  const store = new RunStore(connection, config.queuePrefix, new Sealer(config.secretsKey, config.secretsKeyPrevious));
+  const store = runStore(config, connection);
   const ctx = {
     store,
     clients: new AzureClientCache(config.azure, config.defaultServicePrincipal),
@@ -36,7 +33,7 @@ export function startWorker(config: Config, services: Services, connection: Redi
     sweep,
     sweepIntervalMs: config.sweepIntervalMs,
     connection,
-    prefix: config.queuePrefix,
+    prefixes: store.keys.allShards().map((shard) => store.keys.queuePrefix(shard)),
     concurrency: config.workerConcurrency,
     lockDurationMs: config.workerLockMs,
     stalledIntervalMs: config.workerStalledIntervalMs,

@@ -2,7 +2,7 @@
 // answers "go" or "try again in N ms" (a step then reschedules itself instead of sleeping).
 // Watching may not take the last quarter of the bucket: that reserve keeps submissions, provisioning
 // and cleanup moving when many running groups are being watched.
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '../redis.js';
 
 const TAKE = `
 local tokens = tonumber(redis.call('HGET', KEYS[1], 't'))
@@ -26,7 +26,7 @@ return math.ceil((want + reserve - tokens) * 1000 / rate)`;
 
 export class ReadPacer {
   constructor(
-    private readonly redis: Redis,
+    private readonly redis: RedisClient,
     private readonly prefix: string,
     private readonly readsPerSecond: number,
     // Below ARM's 250-read burst at the default 20 reads/s, so pacing, not throttling, sets the pace.

@@ -1,26 +1,44 @@
+// The run queues: QUEUE_SHARDS BullMQ queues, each under the hash tag of its shard (see
+// src/runs/keys.ts), so that on a Redis Cluster every queue stays in one slot and the shards spread
+// over the masters. A run's job goes to the queue of its shard.
 import { Queue } from 'bullmq';
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '../redis.js';
+import type { KeyLayout } from '../runs/keys.js';
 
 export const RUNS_QUEUE = 'runs';
 
-export type RunsQueue = Queue;
+export interface RunsQueue {
+  readonly shards: Queue[];
+  forRun(runId: string): Queue;
+  close(): Promise<void>;
+}
 
-/** The one queue object of a process, on the fail-fast producer connection. */
-export function createRunsQueue(connection: Redis, prefix: string): RunsQueue {
-  const queue = new Queue(RUNS_QUEUE, {
-    connection,
-    prefix,
-    defaultJobOptions: { removeOnComplete: { age: 24 * 3600 }, removeOnFail: { age: 7 * 24 * 3600 } },
+/** The queue objects of a process, on the fail-fast producer connection. */
+export function createRunsQueue(connection: RedisClient, layout: KeyLayout, retentionSeconds: number): RunsQueue {
+  const shards = layout.allShards().map((shard) => {
+    const queue = new Queue(RUNS_QUEUE, {
+      connection,
+      prefix: layout.queuePrefix(shard),
+      // A run's job completes when its cleanup is done; it goes with the run's retention.
+      defaultJobOptions: { removeOnComplete: { age: retentionSeconds }, removeOnFail: { age: retentionSeconds } },
+    });
+    queue.on('error', () => {
+      // Surfaced through /readyz and the failing request; BullMQ reconnects.
+    });
+    return queue;
   });
-  queue.on('error', () => {
-    // Surfaced through /readyz and the failing request; BullMQ reconnects.
-  });
-  return queue;
+  return {
+    shards,
+    forRun: (runId) => shards[layout.shardOf(runId)],
+    close: async () => {
+      await Promise.all(shards.map((q) => q.close()));
+    },
+  };
 }
 
 /** Adds the job of a run; a job with that id already there makes this a no-op. */
 export async function enqueueRun(queue: RunsQueue, runId: string): Promise<void> {
-  await queue.add('run', { runId }, { jobId: runId });
+  await queue.forRun(runId).add('run', { runId }, { jobId: runId });
 }
 
 /** The channel on which a kill reaches the worker that is in the middle of the run's step. */
@@ -31,9 +49,15 @@ export const runSignalChannel = (prefix: string) => `${prefix}:run-signals`;
  * its Azure calls, so the next step, which sees the kill, follows at once.
  */
 export async function wakeRun(queue: RunsQueue, runId: string): Promise<void> {
+  const shard = queue.forRun(runId);
   // The queue was made on our own ioredis connection (createRunsQueue), which publishes the signal.
-  await (queue.opts.connection as Redis).publish(runSignalChannel(queue.opts.prefix ?? 'bull'), runId);
-  const job = await queue.getJob(runId);
+  await (shard.opts.connection as RedisClient).publish(runSignalChannel(shard.opts.prefix ?? 'bull'), runId);
+  const job = await shard.getJob(runId);
   if (!job) return enqueueRun(queue, runId);
   if ((await job.getState()) === 'delayed') await job.promote().catch(() => undefined);
+}
+
+/** Removes the job of a run whose retention ended (BullMQ would only age it out on later completions). */
+export async function forgetRun(queue: RunsQueue, runId: string): Promise<void> {
+  await queue.forRun(runId).remove(runId).catch(() => undefined);
 }

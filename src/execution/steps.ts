@@ -150,9 +150,9 @@ async function readLogs(s: Step, container: string, tail?: number): Promise<void
   const content = await s.azure.logs(s.spec.resource_group_name, s.spec.container_group_name, container, tail);
   const { lines, cursor } = newLines(parseLogContent(content), s.run.log_cursor);
   if (lines.length === 0) return;
-  await s.ctx.store.appendLogs(s.run.id, lines);
-  const stored = await s.ctx.store.update(s.run.id, (run) => ({ ...run, log_cursor: cursor, log_lines: run.log_lines + lines.length }));
-  if (stored) s.run = stored;
+  // Lines and cursor move together; a repeated read (cursor already moved) adds nothing.
+  const count = await s.ctx.store.appendLogs(s.run.id, lines, s.run.log_cursor, cursor);
+  if (count !== undefined) s.run = { ...s.run, log_cursor: cursor, log_lines: count };
 }
 
 async function watch(s: Step): Promise<StepResult> {
@@ -248,6 +248,30 @@ function readsFor(run: Run): { reads: number; purpose: 'watch' | 'lifecycle' } {
   return { reads: run.outcome && !isTerminal(run.state) ? 1 : 2, purpose: 'lifecycle' };
 }
 
+/**
+ * A run whose spec is gone (lost with a Redis that lost data, or never written) cannot reach Azure:
+ * it ends CRASHED at once, so it never waits for ever nor stays CANCELLING. Its container group, if
+ * any, is left to the orphan sweeper.
+ */
+async function endWithoutSpec(ctx: StepContext, run: Run): Promise<StepResult> {
+  if (isTerminal(run.state)) {
+    await ctx.store.update(run.id, (r) => (r.cleanup?.state === 'pending' ? { ...r, cleanup: { ...r.cleanup, state: 'done', last_error: 'The run spec is gone; nothing left to clean up from here.' } } : undefined));
+    return { done: true };
+  }
+  const reason = 'The run spec (what to deploy, and where) is missing from the store; the run cannot go on.';
+  await ctx.store.update(run.id, (r) =>
+    isTerminal(r.state)
+      ? undefined
+      : {
+          ...transition(r, 'CRASHED', reason),
+          outcome: { state: 'CRASHED', status_code: -1, reason },
+          result: { identifier: r.infrastructure_pid, status_code: -1 },
+          cleanup: { state: 'done', attempts: 0 },
+        },
+  );
+  return { done: true };
+}
+
 /** One step of the run; `signal` aborts its Azure calls (a kill aimed at the run, or shutdown). */
 export async function advance(ctx: StepContext, runId: string, signal?: AbortSignal): Promise<StepResult> {
   const run = await ctx.store.get(runId);
@@ -260,7 +284,7 @@ export async function advance(ctx: StepContext, runId: string, signal?: AbortSig
     return after(Math.max(ctx.minPollIntervalSeconds * 1000, POOL_FULL_RETRY_MS));
   }
   const spec = await ctx.store.spec(runId);
-  if (!spec) return { done: true };
+  if (!spec) return endWithoutSpec(ctx, run);
   const azure = new AzureGateway(ctx.clients.for(spec.credentials, spec.subscription_id), { timeoutMs: ctx.azureCallTimeoutMs, signal });
   const { reads, purpose } = readsFor(run);
   const wait = await ctx.pacer.take(azure.principal, reads, purpose);

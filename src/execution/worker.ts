@@ -1,8 +1,8 @@
 // The BullMQ worker: one job per run (jobId = flow run id), advanced step by step. A step that must
 // wait moves its own job to delayed and frees the slot, so a few slots follow thousands of runs.
 import { DelayedError, Worker, type Job } from 'bullmq';
-import type { Redis } from 'ioredis';
-import { RUNS_QUEUE, enqueueRun, runSignalChannel, type RunsQueue } from './queue.js';
+import type { RedisClient } from '../redis.js';
+import { RUNS_QUEUE, enqueueRun, forgetRun, runSignalChannel, type RunsQueue } from './queue.js';
 import { advance, TransientFailure, type StepContext } from './steps.js';
 
 export interface RunJobData {
@@ -12,8 +12,9 @@ export interface RunJobData {
 }
 
 export interface WorkerOptions {
-  connection: Redis;
-  prefix: string;
+  connection: RedisClient;
+  /** One BullMQ prefix per queue shard (a worker takes jobs from every shard). */
+  prefixes: string[];
   concurrency: number;
   lockDurationMs: number;
   stalledIntervalMs: number;
@@ -53,29 +54,38 @@ export function startRunWorker(ctx: StepContext, queue: RunsQueue, options: Work
     throw new DelayedError();
   };
 
-  const worker = new Worker<RunJobData>(RUNS_QUEUE, process, {
-    connection: options.connection,
-    prefix: options.prefix,
-    concurrency: options.concurrency,
-    lockDuration: options.lockDurationMs,
-    stalledInterval: options.stalledIntervalMs,
-    // Crashes are expected and every step is idempotent: a stalled run job is always taken again.
-    maxStalledCount: 1_000_000,
+  const workers = options.prefixes.map((prefix) => {
+    const worker = new Worker<RunJobData>(RUNS_QUEUE, process, {
+      connection: options.connection,
+      prefix,
+      concurrency: options.concurrency,
+      lockDuration: options.lockDurationMs,
+      stalledInterval: options.stalledIntervalMs,
+      // Crashes are expected and every step is idempotent: a stalled run job is always taken again.
+      maxStalledCount: 1_000_000,
+    });
+    worker.on('error', (err) => ctx.log.error({ err }, 'worker error'));
+    worker.on('failed', (job, err) => ctx.log.error({ runId: job?.id, err }, 'run job failed; the reconciler will requeue it'));
+    return worker;
   });
-  worker.on('error', (err) => ctx.log.error({ err }, 'worker error'));
 
   // A kill published by any API process aborts the step this worker is running for that run.
   const signals = options.connection.duplicate();
   signals.on('error', () => undefined);
-  signals.on('message', (_channel: string, runId: string) => worker.cancelJob(runId, 'kill'));
-  const subscribed = signals.subscribe(runSignalChannel(options.prefix)).catch((err) => ctx.log.error({ err }, 'cannot hear kills'));
-  worker.on('failed', (job, err) => ctx.log.error({ runId: job?.id, err }, 'run job failed; the reconciler will requeue it'));
+  signals.on('message', (_channel: string, runId: string) => {
+    for (const worker of workers) worker.cancelJob(runId, 'kill');
+  });
+  const subscribed = signals
+    .subscribe(...options.prefixes.map(runSignalChannel))
+    .catch((err: unknown) => ctx.log.error({ err }, 'cannot hear kills'));
 
   /** Every unfinished run has a job: a job lost to a bug or a Redis restart is put back. */
   async function reconcile(): Promise<number> {
     let requeued = 0;
+    // Runs past their retention leave the index, and their jobs go with them.
+    for (const id of await store.purgeExpired()) await forgetRun(queue, id);
     for (const id of await store.activeIds()) {
-      const job = await queue.getJob(id);
+      const job = await queue.forRun(id).getJob(id);
       const state = job ? await job.getState() : 'missing';
       if (state === 'completed' || state === 'failed' || state === 'missing' || state === 'unknown') {
         if (job) await job.remove().catch(() => undefined);
@@ -98,16 +108,16 @@ export function startRunWorker(ctx: StepContext, queue: RunsQueue, options: Work
   reconciling.run();
 
   return {
-    worker,
+    workers,
     reconcile,
     sweep: options.sweep,
     /** Stops taking steps; running steps get `shutdownMs` to finish, then their Azure calls are aborted. */
     async close() {
       clearInterval(reconciling.timer);
       clearInterval(sweeping.timer);
-      const abort = setTimeout(() => worker.cancelAllJobs('shutdown'), options.shutdownMs);
+      const abort = setTimeout(() => workers.forEach((w) => w.cancelAllJobs('shutdown')), options.shutdownMs);
       try {
-        await worker.close();
+        await Promise.all(workers.map((w) => w.close()));
       } finally {
         clearTimeout(abort);
         await subscribed;

@@ -4,13 +4,16 @@ import { FULL_ACCESS, seesPool, type Access } from '../access.js';
 import type { Config } from '../config.js';
 import { AppError } from '../errors.js';
 import { enqueueRun, wakeRun, type RunsQueue } from '../execution/queue.js';
-import { DEFAULT_POOL } from '../work-pools/model.js';
+import type { PreparedRun } from '../templating/prepare.js';
+import { DEFAULT_POOL, type WorkPool } from '../work-pools/model.js';
 import type { WorkPoolService } from '../work-pools/service.js';
 import { isTerminal, transition, type Run, type RunSpec, type RunState } from './model.js';
 import { maskPreparedRun, renderSubmission, type Submission, type SubmissionInput } from './render.js';
+import { refuseDeepNesting } from './nesting.js';
 import type { RunStore } from './store.js';
 
 export function settleFlowRunId(input: SubmissionInput): Submission {
+  refuseDeepNesting(input);
   return { ...input, flow_run: { ...input.flow_run, id: (input.flow_run.id ?? randomUUID()).toLowerCase() } };
 }
 
@@ -50,8 +53,8 @@ export class RunService {
   ) {}
 
   private async render(submission: Submission, access: Access) {
-    const pool = await this.workPools.find(submission.work_pool ?? DEFAULT_POOL, access);
-    return { pool, prepared: renderSubmission(submission, pool, this.config) };
+    const { pool, version } = await this.workPools.compiled(submission.work_pool ?? DEFAULT_POOL, access);
+    return { pool, version, prepared: renderSubmission(submission, pool, this.config) };
   }
 
   async preview(input: SubmissionInput, access: Access = FULL_ACCESS) {
@@ -70,14 +73,43 @@ export class RunService {
     };
   }
 
-  /** Stores and enqueues a run; the same flow run id again gives the stored run and no second deployment. */
+  /**
+   * Stores and enqueues a run; the same flow run id again gives the stored run and no second
+   * deployment. The store is written once (one script) and the job added right after; a repeated
+   * POST, or the reconciler, adds the job of a run whose creator died in between.
+   */
   async submit(input: SubmissionInput, access: Access = FULL_ACCESS): Promise<{ run: Run; created: boolean }> {
     const submission = settleFlowRunId(input);
     const hash = createHash('sha256').update(canonical(submission)).digest('hex');
-    // A repeated submission is answered from the store, without rendering it again.
-    const existing = await this.store.get(submission.flow_run.id);
-    if (existing) return { run: this.sameSubmission(existing, hash, access), created: false };
-    const { pool, prepared } = await this.render(submission, access);
+    for (let attempt = 0; ; attempt++) {
+      const { pool, prepared, version } = await this.render(submission, access);
+      const { run, spec } = this.newRun(submission, hash, pool, prepared, access);
+      const result = await this.store.create(run, spec, version);
+      if (result.kind === 'created') {
+        await enqueueRun(this.queue, run.id);
+        return { run, created: true };
+      }
+      if (result.kind === 'exists') {
+        const stored = await this.store.get(run.id);
+        if (!stored) continue; // expired in between: answer from the tombstone
+        this.sameSubmission(stored, hash, access);
+        if (!isTerminal(stored.state)) await enqueueRun(this.queue, stored.id);
+        return { run: stored, created: false };
+      }
+      if (result.kind === 'expired') {
+        const { tombstone } = result;
+        if (tombstone.submission_hash !== hash) {
+          throw new AppError('RUN_CONFLICT', 409, `Flow run ${run.id} was already submitted with a different body.`);
+        }
+        throw new AppError('RUN_EXPIRED', 409, `Flow run ${run.id} already ended ${tombstone.state} and its record has expired; it is not deployed again.`);
+      }
+      // The work pool changed since this process compiled it: render again with the new one.
+      this.workPools.invalidate(result.version);
+      if (attempt >= 3) throw new AppError('WORK_POOL_CHANGING', 503, 'The work pool kept changing while the run was being submitted; try again.');
+    }
+  }
+
+  private newRun(submission: Submission, hash: string, pool: WorkPool, prepared: PreparedRun, access: Access = FULL_ACCESS): { run: Run; spec: RunSpec } {
     const now = new Date().toISOString();
     const config = prepared.jobConfiguration;
     const { job_variables: _secrets, ...deployment } = submission.deployment ?? {};
@@ -113,12 +145,7 @@ export class RunService {
       container_group_name: prepared.containerGroupName,
       deployment_body: prepared.deployment,
     };
-    if (!(await this.store.create(run, spec))) {
-      // Another request with the same id won the race.
-      return { run: this.sameSubmission((await this.store.get(run.id))!, hash, access), created: false };
-    }
-    await enqueueRun(this.queue, run.id);
-    return { run, created: true };
+    return { run, spec };
   }
 
   private sameSubmission(existing: Run, hash: string, access: Access): Run {
@@ -186,9 +213,10 @@ export class RunService {
     return { transitions, unfinished };
   }
 
-  async logs(id: string, from = 0, access: Access = FULL_ACCESS) {
+  /** Kept lines after stream id `after` (all without it), at most `count`. */
+  async logs(id: string, after?: string, count?: number, access: Access = FULL_ACCESS) {
     const run = await this.get(id, access);
-    return { run, lines: await this.store.logs(run.id, from) };
+    return { run, lines: await this.store.logs(run.id, after, count) };
   }
 }
 

@@ -1,9 +1,14 @@
-// Runs in Redis. Every write is a compare-and-set on the run's version, so the API and any number of
-// workers can change a run without losing each other's updates.
+// Runs in Redis (layout in keys.ts, scripts in lua/). Every change is one script that checks the
+// run's version and applies the change with all its side effects, so a crash between two writes
+// cannot leave a run half-made, a pool slot taken, or the active set wrong. The version, state and
+// cleanup state are fields of their own: no script ever decodes client JSON.
 import { createHash } from 'node:crypto';
-import type { Redis } from 'ioredis';
-import { isTerminal, type Run, type RunSpec } from './model.js';
+import type { RedisClient } from '../redis.js';
+import type { LogCursor } from '../execution/log-lines.js';
+import { KeyLayout } from './keys.js';
+import { isTerminal, RUN_STATES, type Run, type RunSpec, type RunState } from './model.js';
 import type { Sealer } from './seal.js';
+import { storeScripts, type StoreScripts } from './scripts.js';
 
 export interface LogLine {
   /** RFC 3339 timestamp as Azure wrote it. */
@@ -11,26 +16,50 @@ export interface LogLine {
   line: string;
 }
 
-const CAS = `
-local current = redis.call('GET', KEYS[1])
-if not current then return -1 end
-local version = cjson.decode(current)['version']
-if tostring(version) ~= ARGV[1] then return 0 end
-redis.call('SET', KEYS[1], ARGV[2])
-return 1`;
+/** A stored log line with its stream id (where a follower resumes). */
+export interface StoredLogLine extends LogLine {
+  id: string;
+}
 
-const ACQUIRE_SLOT = `
-if redis.call('SISMEMBER', KEYS[1], ARGV[1]) == 1 then return 1 end
-if redis.call('SCARD', KEYS[1]) < tonumber(ARGV[2]) then
-  redis.call('SADD', KEYS[1], ARGV[1])
-  return 1
-end
-return 0`;
-
-export const MAX_LOG_LINES = 10_000;
+/** Longest line kept whole; longer lines are cut and marked. */
+export const MAX_LINE_BYTES = 16 * 1024;
+export const CUT_MARKER = ' [line cut by aci-flow-runner: longer than 16 KB]';
 
 /** Where runs put container groups, with the credentials to look there (for the orphan sweeper). */
 export type Scope = Pick<RunSpec, 'subscription_id' | 'resource_group_name' | 'credentials'>;
+
+/** What remains of a run after its retention: enough to refuse deploying it again. */
+export interface Tombstone {
+  submission_hash: string;
+  state: RunState;
+  cleanup: 'done' | 'kept';
+}
+
+export type CreateResult =
+  | { kind: 'created' }
+  | { kind: 'exists'; submission_hash: string }
+  | { kind: 'expired'; tombstone: Tombstone }
+  | { kind: 'stale-pool'; version: string };
+
+export interface StoreOptions {
+  /** How long a final, cleaned-up run is kept (record, logs, index entry). */
+  retentionSeconds: number;
+  /** How long a tombstone outlives its run. */
+  tombstoneRetentionSeconds: number;
+  logMaxLines: number;
+  /** Shards of runs (= queue shards). */
+  shards: number;
+  /** On a Redis Cluster, scripts may only touch keys of one slot. */
+  cluster: boolean;
+}
+
+export const DEFAULT_STORE_OPTIONS: StoreOptions = {
+  retentionSeconds: 7 * 86_400,
+  tombstoneRetentionSeconds: 30 * 86_400,
+  logMaxLines: 10_000,
+  shards: 1,
+  cluster: false,
+};
 
 const scopeOf = (spec: RunSpec): Scope => ({
   subscription_id: spec.subscription_id,
@@ -39,86 +68,165 @@ const scopeOf = (spec: RunSpec): Scope => ({
 });
 const scopeId = (spec: RunSpec) => createHash('sha256').update(JSON.stringify(scopeOf(spec))).digest('hex');
 
-export class RunStore {
-  constructor(
-    private readonly redis: Redis,
-    private readonly prefix: string,
-    private readonly sealer: Sealer,
-  ) {}
+const FIELDS = ['v', 's', 'c', 'h', 'll', 'lc', 'doc', 'sub'] as const;
+type Fields = (string | null)[];
 
-  private key = (id: string) => `${this.prefix}:run:${id}`;
-  private specKey = (id: string) => `${this.prefix}:run:${id}:spec`;
-  private logKey = (id: string) => `${this.prefix}:run:${id}:logs`;
-  private readonly indexKey = () => `${this.prefix}:run-index`;
-  private readonly activeKey = () => `${this.prefix}:run-active`;
-  private slotsKey = (pool: string) => `${this.prefix}:pool-slots:${pool}`;
-  private readonly transitionsKey = () => `${this.prefix}:metrics:transitions`;
-  private readonly scopesKey = () => `${this.prefix}:scopes`;
+/** The parts of a run written once at creation (client JSON, possibly large). */
+type Submitted = Pick<Run, 'flow_run' | 'flow' | 'deployment'>;
+/** The parts kept in fields of their own. */
+type OwnFields = 'version' | 'state' | 'submission_hash' | 'log_lines' | 'log_cursor';
+type Doc = Omit<Run, OwnFields | keyof Submitted>;
+
+function splitRun(run: Run): { doc: Doc; sub: Submitted } {
+  const { version: _v, state: _s, submission_hash: _h, log_lines: _l, log_cursor: _c, flow_run, flow, deployment, ...doc } = run;
+  return { doc, sub: { flow_run, ...(flow ? { flow } : {}), ...(deployment ? { deployment } : {}) } };
+}
+
+function joinRun(f: Fields): Run | undefined {
+  const [v, s, , h, ll, lc, doc, sub] = f;
+  if (v === null || doc === null || sub === null) return undefined;
+  return {
+    ...(JSON.parse(doc) as Doc),
+    ...(JSON.parse(sub) as Submitted),
+    state: s as RunState,
+    version: Number(v),
+    submission_hash: h ?? '',
+    log_lines: Number(ll ?? 0),
+    ...(lc ? { log_cursor: JSON.parse(lc) as LogCursor } : {}),
+  } as Run;
+}
+
+/** Cuts a line over MAX_LINE_BYTES (on a character boundary) and says so. */
+export function capLine(line: string): string {
+  if (line.length * 3 <= MAX_LINE_BYTES || Buffer.byteLength(line) <= MAX_LINE_BYTES) return line;
+  const room = MAX_LINE_BYTES - Buffer.byteLength(CUT_MARKER);
+  const cut = Buffer.from(line).subarray(0, room).toString('utf8').replace(/\uFFFD$/, '');
+  return cut + CUT_MARKER;
+}
+
+export class RunStore {
+  readonly keys: KeyLayout;
+  private readonly scripts: StoreScripts;
+  private readonly options: StoreOptions;
+
+  constructor(
+    private readonly redis: RedisClient,
+    prefix: string,
+    private readonly sealer: Sealer,
+    options: Partial<StoreOptions> = {},
+  ) {
+    this.options = { ...DEFAULT_STORE_OPTIONS, ...options };
+    this.keys = new KeyLayout(prefix, this.options.shards);
+    this.scripts = storeScripts(redis);
+  }
+
+  get logMaxLines(): number {
+    return this.options.logMaxLines;
+  }
+
+  private shardKeys() {
+    return this.keys.allShards().map((shard) => this.keys.shardKeys(shard));
+  }
 
   /** How many runs entered each state, ever (for /metrics). */
   async transitionCounts(): Promise<Record<string, number>> {
-    const raw = await this.redis.hgetall(this.transitionsKey());
-    return Object.fromEntries(Object.entries(raw).map(([state, n]) => [state, Number(n)]));
+    const totals: Record<string, number> = {};
+    for (const raw of await Promise.all(this.shardKeys().map((k) => this.redis.hgetall(k.transitions)))) {
+      for (const [state, n] of Object.entries(raw)) totals[state] = (totals[state] ?? 0) + Number(n);
+    }
+    return totals;
   }
 
   async unfinishedCount(): Promise<number> {
-    return this.redis.scard(this.activeKey());
+    const counts = await Promise.all(this.shardKeys().map((k) => this.redis.scard(k.active)));
+    return counts.reduce((a, b) => a + b, 0);
   }
 
-  /** Takes one of the pool's run slots (true), or says they are all taken (false). */
+  /**
+   * Takes one of the pool's run slots (true), or says they are all taken (false). When they are,
+   * holders whose runs are final or gone are let go first: whatever crashed in between, a slot
+   * never stays taken by a run that no longer needs it.
+   */
   async acquireSlot(pool: string, runId: string, limit: number): Promise<boolean> {
-    return ((await this.redis.eval(ACQUIRE_SLOT, 1, this.slotsKey(pool), runId, String(limit))) as number) === 1;
+    const { key } = this.keys.poolSlots(pool);
+    if ((await this.scripts.acquireSlot(key, runId, String(limit))) === 1) return true;
+    const holders = (await this.redis.smembers(key)).filter((id) => id !== runId);
+    const states = await Promise.all(holders.map((id) => this.redis.hget(this.keys.run(id).record, 's')));
+    const stale = holders.filter((_, i) => states[i] === null || isTerminal(states[i] as RunState));
+    if (stale.length === 0) return false;
+    await this.redis.srem(key, ...stale);
+    return (await this.scripts.acquireSlot(key, runId, String(limit))) === 1;
   }
 
-  /** Stores a new run and its spec; false when a run with that id exists. */
-  async create(run: Run, spec: RunSpec): Promise<boolean> {
-    const created = await this.redis.set(this.key(run.id), JSON.stringify(run), 'NX');
-    if (created !== 'OK') return false;
-    await this.redis
-      .multi()
-      .set(this.specKey(run.id), this.sealer.seal(spec))
-      .zadd(this.indexKey(), Date.parse(run.submitted_at), run.id)
-      .sadd(this.activeKey(), run.id)
-      .hincrby(this.transitionsKey(), run.state, 1)
-      .hset(this.scopesKey(), scopeId(spec), this.sealer.seal(scopeOf(spec)))
-      .exec();
-    return true;
+  /**
+   * Stores a new run with its spec, index entry, active entry, counter and scope, all at once.
+   * `poolVersion` is the work-pool version the run was rendered with ('' to skip the check).
+   */
+  async create(run: Run, spec: RunSpec, poolVersion = ''): Promise<CreateResult> {
+    const k = this.keys.run(run.id);
+    const { doc, sub } = splitRun(run);
+    const [code, value] = (await this.scripts.createRun(
+      k.record, k.spec, k.index, k.active, k.transitions, k.scopes, k.tombstones, k.poolVersion,
+      run.id, JSON.stringify(doc), JSON.stringify(sub), run.state, String(Date.parse(run.submitted_at)),
+      this.sealer.seal(spec), scopeId(spec), this.sealer.seal(scopeOf(spec)), run.submission_hash, poolVersion,
+    )) as [number, string?];
+    if (code === 1) return { kind: 'created' };
+    if (code === 0) return { kind: 'exists', submission_hash: value ?? '' };
+    if (code === 2) return { kind: 'expired', tombstone: parseTombstone(value!) };
+    return { kind: 'stale-pool', version: value ?? '0' };
+  }
+
+  /** What is left of a run whose retention ended (kept longer than the run itself). */
+  async tombstone(id: string): Promise<Tombstone | undefined> {
+    const raw = await this.redis.hget(this.keys.run(id).tombstones, id);
+    return raw ? parseTombstone(raw) : undefined;
   }
 
   /** Every subscription, resource group and principal runs have used. */
   async scopes(): Promise<Scope[]> {
-    return Object.values(await this.redis.hgetall(this.scopesKey())).map((sealed) => this.sealer.open<Scope>(sealed));
+    const all = await Promise.all(this.shardKeys().map((k) => this.redis.hgetall(k.scopes)));
+    const unique = new Map<string, string>();
+    for (const hash of all) for (const [id, sealed] of Object.entries(hash)) unique.set(id, sealed);
+    return [...unique.values()].map((sealed) => this.sealer.open<Scope>(sealed));
   }
 
   async get(id: string): Promise<Run | undefined> {
-    const raw = await this.redis.get(this.key(id));
-    return raw ? (JSON.parse(raw) as Run) : undefined;
+    return joinRun(await this.redis.hmget(this.keys.run(id).record, ...FIELDS));
   }
 
   async spec(id: string): Promise<RunSpec | undefined> {
-    const raw = await this.redis.get(this.specKey(id));
+    const raw = await this.redis.get(this.keys.run(id).spec);
     return raw ? this.sealer.open<RunSpec>(raw) : undefined;
   }
 
   /**
    * Applies `change` to the current run until it lands. `change` may return undefined to write
-   * nothing. Returns the run as stored afterwards.
+   * nothing. Returns the run as stored afterwards. Log lines and their cursor are not changed here
+   * (see appendLogs).
    */
   async update(id: string, change: (run: Run) => Run | undefined): Promise<Run | undefined> {
+    const k = this.keys.run(id);
     for (;;) {
       const current = await this.get(id);
       if (!current) return undefined;
       const next = change(current);
       if (!next) return current;
-      const stored = { ...next, version: current.version + 1 };
-      const result = (await this.redis.eval(CAS, 1, this.key(id), String(current.version), JSON.stringify(stored))) as number;
-      if (result === 1) {
-        if (stored.state !== current.state) await this.redis.hincrby(this.transitionsKey(), stored.state, 1);
-        if (isTerminal(stored.state)) {
-          // A finished run frees its pool slot at once; it leaves the active set once cleaned up.
-          await this.redis.srem(this.slotsKey(stored.work_pool), id);
-          if (stored.cleanup?.state !== 'pending') await this.redis.srem(this.activeKey(), id);
-        }
+      const stored: Run = { ...next, version: current.version + 1, log_lines: current.log_lines, log_cursor: current.log_cursor };
+      const terminal = isTerminal(stored.state);
+      const cleanup = stored.cleanup?.state ?? '';
+      const slots = this.keys.poolSlots(stored.work_pool);
+      // On a cluster a pool's slots may sit in another slot than the run: released right after.
+      const slotInScript = !this.options.cluster || slots.shard === k.shard;
+      const keys = [k.record, k.spec, k.logs, k.active, k.transitions, k.expiring, k.tombstones, k.tombstoneExpiry, ...(slotInScript ? [slots.key] : [])];
+      const tombstone = `${stored.submission_hash}|${stored.state}|${cleanup}`;
+      const result = (await this.scripts.updateRun(
+        keys.length, ...keys,
+        String(current.version), JSON.stringify(splitRun(stored).doc), stored.state, cleanup, terminal ? '1' : '0', id,
+        String(Date.now()), String(this.options.retentionSeconds * 1000), tombstone,
+        cleanup === 'kept' ? '' : String(this.options.tombstoneRetentionSeconds * 1000),
+      )) as number;
+      if (result > 0) {
+        if (terminal && !slotInScript) await this.redis.srem(slots.key, id);
         return stored;
       }
       if (result === -1) return undefined;
@@ -127,41 +235,74 @@ export class RunStore {
 
   /** Ids of runs that are not finished (or still being cleaned up). */
   async activeIds(): Promise<string[]> {
-    return this.redis.smembers(this.activeKey());
+    return (await Promise.all(this.shardKeys().map((k) => this.redis.smembers(k.active)))).flat();
   }
 
   /** Newest first, after `position` (runs submitted in the same millisecond are ordered by id). */
   async page(position: { score: number; id: string } | undefined, count: number): Promise<{ score: number; id: string }[]> {
     const max = position === undefined ? '+inf' : String(position.score);
-    // Ask for enough to get past the ties at position.score that were already returned.
-    const raw = await this.redis.zrevrangebyscore(this.indexKey(), max, '-inf', 'WITHSCORES', 'LIMIT', 0, count + 50);
+    // Ask each shard for enough to get past the ties at position.score that were already returned.
+    const perShard = await Promise.all(
+      this.shardKeys().map((k) => this.redis.zrevrangebyscore(k.index, max, '-inf', 'WITHSCORES', 'LIMIT', 0, count + 50)),
+    );
     const entries: { score: number; id: string }[] = [];
-    for (let i = 0; i < raw.length; i += 2) {
-      const entry = { id: raw[i], score: Number(raw[i + 1]) };
-      if (position && entry.score === position.score && entry.id >= position.id) continue;
-      entries.push(entry);
+    for (const raw of perShard) {
+      for (let i = 0; i < raw.length; i += 2) {
+        const entry = { id: raw[i], score: Number(raw[i + 1]) };
+        if (position && entry.score === position.score && entry.id >= position.id) continue;
+        entries.push(entry);
+      }
     }
+    entries.sort((a, b) => b.score - a.score || (a.id < b.id ? 1 : a.id > b.id ? -1 : 0));
     return entries.slice(0, count);
   }
 
   /** Runs in the order of the ids; undefined where a run is gone. */
   async getMany(ids: string[]): Promise<(Run | undefined)[]> {
-    if (ids.length === 0) return [];
-    const raws = await this.redis.mget(ids.map(this.key));
-    return raws.map((r) => (r === null ? undefined : (JSON.parse(r) as Run)));
+    return Promise.all(ids.map((id) => this.get(id)));
   }
 
-  async appendLogs(id: string, lines: LogLine[]): Promise<void> {
-    if (lines.length === 0) return;
-    await this.redis
-      .multi()
-      .rpush(this.logKey(id), ...lines.map((l) => JSON.stringify(l)))
-      .ltrim(this.logKey(id), -MAX_LOG_LINES, -1)
-      .exec();
+  /**
+   * Appends lines read after `from` and moves the run's cursor to `to`, together. A repeated read
+   * (the cursor already moved) adds nothing. Returns the run's line count, or undefined when
+   * nothing was written.
+   */
+  async appendLogs(id: string, lines: LogLine[], from: LogCursor | undefined, to: LogCursor | undefined): Promise<number | undefined> {
+    if (lines.length === 0) return undefined;
+    const k = this.keys.run(id);
+    const args = lines.flatMap((l) => [l.ts, capLine(l.line)]);
+    const result = (await this.scripts.appendLogs(
+      k.record, k.logs, from ? JSON.stringify(from) : '', to ? JSON.stringify(to) : '', String(this.options.logMaxLines), ...args,
+    )) as number;
+    return result >= 0 ? result : undefined;
   }
 
-  async logs(id: string, from = 0): Promise<LogLine[]> {
-    const raw = await this.redis.lrange(this.logKey(id), from, -1);
-    return raw.map((r) => JSON.parse(r) as LogLine);
+  /** Lines after stream id `after` (all kept lines without it), at most `count`. */
+  async logs(id: string, after?: string, count?: number): Promise<StoredLogLine[]> {
+    const key = this.keys.run(id).logs;
+    const start = after ? `(${after}` : '-';
+    const raw = count ? await this.redis.xrange(key, start, '+', 'COUNT', count) : await this.redis.xrange(key, start, '+');
+    return raw.map(([streamId, fields]) => {
+      const entry: StoredLogLine = { id: streamId, ts: '', line: '' };
+      for (let i = 0; i < fields.length; i += 2) {
+        if (fields[i] === 't') entry.ts = fields[i + 1];
+        else if (fields[i] === 'l') entry.line = fields[i + 1];
+      }
+      return entry;
+    });
   }
+
+  /** Drops index entries and tombstones whose retention ended; returns the ids of expired runs. */
+  async purgeExpired(now = Date.now(), batch = 1000): Promise<string[]> {
+    const expired: string[] = [];
+    for (const k of this.shardKeys()) {
+      expired.push(...((await this.scripts.purgeExpired(k.index, k.expiring, k.tombstones, k.tombstoneExpiry, String(now), String(batch))) as string[]));
+    }
+    return expired;
+  }
+}
+
+function parseTombstone(raw: string): Tombstone {
+  const [submission_hash, state, cleanup] = raw.split('|');
+  return { submission_hash, state: (RUN_STATES as readonly string[]).includes(state) ? (state as RunState) : 'COMPLETED', cleanup: cleanup === 'kept' ? 'kept' : 'done' };
 }

@@ -7,9 +7,13 @@ const ajv = new Ajv({ strict: false, allErrors: true, validateFormats: false, al
 
 const compiled = new Map<string, ValidateFunction>();
 const CACHE_LIMIT = 200;
+/** Per schema object: a cached work pool keeps its schema object, so this skips even the stringify. */
+const bySchemaObject = new WeakMap<JsonObject, ValidateFunction>();
 
 /** Compiles (and caches) a variables schema; throws Ajv's error for an invalid schema. */
 export function compileVariablesSchema(schema: JsonObject): ValidateFunction {
+  const known = bySchemaObject.get(schema);
+  if (known) return known;
   const key = JSON.stringify(schema);
   let validate = compiled.get(key);
   if (!validate) {
@@ -17,6 +21,7 @@ export function compileVariablesSchema(schema: JsonObject): ValidateFunction {
     if (compiled.size >= CACHE_LIMIT) compiled.delete(compiled.keys().next().value as string);
     compiled.set(key, validate);
   }
+  bySchemaObject.set(schema, validate);
   return validate;
 }
 

@@ -22,7 +22,36 @@ const HISTORY_LENGTH = 50;
 const notFound = (name: string) => new AppError('WORK_POOL_NOT_FOUND', 404, `Work pool "${name}" does not exist.`);
 
 export class WorkPoolService {
+  /** Pools as last read, valid while the pool version is `cachedVersion` (checked by each create). */
+  private readonly cache = new Map<string, WorkPool>();
+  private cachedVersion?: string;
+
   constructor(private readonly store: WorkPoolStore) {}
+
+  /**
+   * The pool for rendering runs, read once per pool version: the template and its compiled
+   * variables schema are reused until a create reports a newer version (see RunStore.create).
+   */
+  async compiled(name: string, access: Access = FULL_ACCESS): Promise<{ pool: WorkPool; version: string }> {
+    if (!seesPool(access, name)) throw notFound(name);
+    if (this.cachedVersion === undefined) {
+      this.cache.clear();
+      this.cachedVersion = await this.store.version();
+    }
+    const version = this.cachedVersion;
+    let pool = this.cache.get(name);
+    if (!pool) {
+      pool = await this.find(name);
+      if (this.cachedVersion === version) this.cache.set(name, pool);
+    }
+    return { pool, version };
+  }
+
+  /** Forgets every cached pool; `version` is the pool version now in force, when known. */
+  invalidate(version?: string): void {
+    this.cache.clear();
+    this.cachedVersion = version;
+  }
 
   private builtInDefault(): WorkPool {
     return {
@@ -97,6 +126,7 @@ export class WorkPoolService {
       );
     }
     await this.store.put(pool);
+    this.invalidate();
     return { pool: masked, created: !existing };
   }
 
@@ -106,5 +136,6 @@ export class WorkPoolService {
       throw new AppError('WORK_POOL_PROTECTED', 409, 'The default work pool cannot be deleted; PUT it to change its template.');
     }
     if (!(await this.store.delete(name))) throw notFound(name);
+    this.invalidate();
   }
 }

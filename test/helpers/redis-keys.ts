@@ -1,17 +1,57 @@
-import { Redis } from 'ioredis';
+// Tests delete the Redis keys of the prefix they used (on every master of a cluster).
+import { Cluster, Redis } from 'ioredis';
 
-/** Deletes every key under a test's queue prefix (tests clean up what they create). */
-export async function dropKeys(redisUrl: string, prefix: string): Promise<void> {
-  const redis = new Redis(redisUrl, { lazyConnect: true, maxRetriesPerRequest: 1 });
+/** Every key of a QUEUE_PREFIX: the shared tag {p}, the shard tags {p:n}, and plain p:… keys. */
+export const prefixPatterns = (prefix: string) => [`{${prefix}}*`, `{${prefix}:*`, `${prefix}:*`];
+
+async function scanDelete(node: Redis, pattern: string): Promise<number> {
+  let cursor = '0';
+  let deleted = 0;
+  do {
+    const [next, keys] = await node.scan(cursor, 'MATCH', pattern, 'COUNT', 1000);
+    cursor = next;
+    // One key per DEL: on a cluster node, keys of different slots cannot go in one command.
+    for (const key of keys) deleted += await node.del(key);
+  } while (cursor !== '0');
+  return deleted;
+}
+
+/** Deletes every key of `prefix`; returns how many there were. */
+export async function deletePrefixKeys(redis: Redis | Cluster, prefix: string): Promise<number> {
+  const nodes = redis instanceof Cluster ? redis.nodes('master') : [redis];
+  let deleted = 0;
+  for (const node of nodes) for (const pattern of prefixPatterns(prefix)) deleted += await scanDelete(node, pattern);
+  return deleted;
+}
+
+/** Opens a connection to `url`, deletes the prefix's keys, closes it. */
+export async function cleanPrefix(url: string, prefix: string): Promise<number> {
+  const redis = new Redis(url, { maxRetriesPerRequest: 1 });
   try {
-    await redis.connect();
-    let cursor = '0';
-    do {
-      const [next, keys] = await redis.scan(cursor, 'MATCH', `${prefix}:*`, 'COUNT', 1000);
-      cursor = next;
-      if (keys.length) await redis.unlink(...keys);
-    } while (cursor !== '0');
+    return await deletePrefixKeys(redis, prefix);
   } finally {
     redis.disconnect();
   }
+}
+
+/** Keys of `prefix` whose name contains `text` (e.g. a flow run id). */
+export async function keysContaining(redis: Redis | Cluster, prefix: string, text: string): Promise<string[]> {
+  const nodes = redis instanceof Cluster ? redis.nodes('master') : [redis];
+  const found: string[] = [];
+  for (const node of nodes) {
+    for (const pattern of prefixPatterns(prefix)) {
+      let cursor = '0';
+      do {
+        const [next, keys] = await node.scan(cursor, 'MATCH', pattern, 'COUNT', 1000);
+        cursor = next;
+        found.push(...keys.filter((k) => k.includes(text)));
+      } while (cursor !== '0');
+    }
+  }
+  return found;
+}
+
+/** Deletes every key under a test's queue prefix (tests clean up what they create). */
+export async function dropKeys(redisUrl: string, prefix: string): Promise<void> {
+  await cleanPrefix(redisUrl, prefix);
 }

@@ -5,6 +5,7 @@ import type { EmulatorOptions, RunningEmulator } from '../../src/emulator/server
 import { closeConnection, workerConnection } from '../../src/redis.js';
 import { startWorker } from '../../src/runtime.js';
 import { startTestApp } from './app.js';
+import { deletePrefixKeys } from './redis-keys.js';
 import { ADMIN_KEY, testConfig } from './config.js';
 import { SUBSCRIPTION, withEmulator } from './emulator.js';
 
@@ -12,12 +13,7 @@ export const RESOURCE_GROUP = 'flows-rg';
 
 /** Removes every key a test made under its own queue prefix. */
 export async function dropKeys(redis: import('ioredis').Redis, prefix: string): Promise<void> {
-  let cursor = '0';
-  do {
-    const [next, keys] = await redis.scan(cursor, 'MATCH', `${prefix}:*`, 'COUNT', 500);
-    if (keys.length) await redis.unlink(...keys);
-    cursor = next;
-  } while (cursor !== '0');
+  await deletePrefixKeys(redis, prefix);
 }
 
 export interface Harness {

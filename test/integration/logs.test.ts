@@ -10,7 +10,7 @@ beforeAll(async () => {
 });
 afterAll(async () => h.close());
 
-function follow(id: string): Promise<{ events: { event: string; data: any }[]; contentType: string }> {
+function follow(id: string): Promise<{ events: { id?: string; event: string; data: any }[]; contentType: string }> {
   const { port } = h.app.server.address() as AddressInfo;
   return new Promise((resolve, reject) => {
     const req = request({ host: '127.0.0.1', port, path: `/runs/${id}/logs?follow=true`, headers: auth }, (res) => {
@@ -20,9 +20,10 @@ function follow(id: string): Promise<{ events: { event: string; data: any }[]; c
         const events = text
           .split('\n\n')
           .filter(Boolean)
+          .filter((block) => !block.startsWith(':'))
           .map((block) => {
-            const [eventLine, dataLine] = block.split('\n');
-            return { event: eventLine.replace('event: ', ''), data: JSON.parse(dataLine.replace('data: ', '')) };
+            const fields = Object.fromEntries(block.split('\n').map((l) => [l.slice(0, l.indexOf(':')), l.slice(l.indexOf(':') + 2)]));
+            return { id: fields.id, event: fields.event, data: JSON.parse(fields.data) };
           });
         resolve({ events, contentType: String(res.headers['content-type']) });
       });
@@ -41,7 +42,7 @@ describe('logs', () => {
     const { events, contentType } = await follow(body.flow_run.id);
     expect(contentType).toContain('text/event-stream');
     expect(events.filter((e) => e.event === 'log').map((e) => e.data.line)).toEqual(['one', 'two', 'three']);
-    expect(events.at(-1)).toEqual({ event: 'end', data: { state: 'COMPLETED', result: { identifier: running.infrastructure_pid, status_code: 0 } } });
+    expect(events.at(-1)).toEqual({ id: undefined, event: 'end', data: { state: 'COMPLETED', result: { identifier: running.infrastructure_pid, status_code: 0 } } });
   });
 
   it('404s for an unknown run, before any stream', async () => {

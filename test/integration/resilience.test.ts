@@ -91,3 +91,77 @@ describe('a worker killed mid-run', () => {
     expect(logs.lines.map((l: { line: string }) => l.line)).toEqual(['before', 'after']);
   }, 90_000);
 });
+
+describe('workers SIGKILLed again and again under a pool limit', () => {
+  let h: Harness;
+  const children: ChildProcess[] = [];
+  beforeAll(async () => {
+    h = await startService({ worker: false, env: { WORKER_LOCK_MS: '1000', WORKER_STALLED_INTERVAL_MS: '500', RECONCILE_INTERVAL_MS: '2000' } });
+  });
+  afterAll(async () => {
+    for (const child of children) if (child.exitCode === null) child.kill('SIGKILL');
+    await h.close();
+  });
+
+  const worker = () => {
+    const child = spawn(process.execPath, ['dist/main.js', 'worker'], {
+      env: {
+        ...process.env,
+        REDIS_URL: h.config.redisUrl,
+        QUEUE_PREFIX: h.config.queuePrefix,
+        API_KEYS: ADMIN_KEY,
+        LOG_LEVEL: 'silent',
+        AZURE_ARM_ENDPOINT: h.emulator.url,
+        AZURE_AUTHORITY_HOST: h.emulator.url,
+        AZURE_CA_CERT_FILE: h.emulator.caPath,
+        AZURE_TENANT_ID: 'test-tenant',
+        AZURE_CLIENT_ID: 'flow-runner',
+        AZURE_CLIENT_SECRET: 'emulator-secret',
+        MIN_POLL_INTERVAL_SECONDS: '0.02',
+        ARM_READS_PER_SECOND: '1000',
+        WORKER_LOCK_MS: '1000',
+        WORKER_STALLED_INTERVAL_MS: '500',
+        RECONCILE_INTERVAL_MS: '2000',
+      },
+      stdio: 'ignore',
+    });
+    children.push(child);
+    return child;
+  };
+
+  it('leaks no pool slot over 100 runs', async () => {
+    const pool = (await h.app.inject({ url: '/work-pools/default', headers: auth })).json();
+    await h.app.inject({ method: 'PUT', url: '/work-pools/limited', headers: auth, payload: { base_job_template: pool.base_job_template, concurrency_limit: 10 } });
+    const ids: string[] = [];
+    for (let i = 0; i < 100; i++) {
+      const body = { ...submission({ command: 'sh -c "echo x; sleep 10; exit 0"' }), work_pool: 'limited' };
+      expect((await h.app.inject({ method: 'POST', url: '/runs', headers: auth, payload: body })).statusCode).toBe(202);
+      ids.push(body.flow_run.id);
+    }
+    let live = [worker(), worker()];
+    const unsettled = async () => {
+      const runs = await h.services.store.getMany(ids);
+      return runs.filter((r) => !r || !['COMPLETED', 'FAILED', 'CRASHED', 'CANCELLED'].includes(r.state) || r.cleanup?.state === 'pending').length;
+    };
+    let kills = 0;
+    const deadline = Date.now() + 150_000;
+    // Kill a worker whenever a few more runs have moved, so that kills land in every step.
+    while ((await unsettled()) > 0) {
+      expect(Date.now()).toBeLessThan(deadline);
+      const before = await unsettled();
+      await waitFor(unsettled, (n) => n === 0 || n <= before - 10, 30_000);
+      if ((await unsettled()) === 0) break;
+      const victim = live[kills % live.length];
+      victim.kill('SIGKILL');
+      await once(victim, 'exit');
+      kills++;
+      live = [...live.filter((c) => c !== victim), worker()];
+    }
+    expect(kills).toBeGreaterThanOrEqual(5);
+    const runs = await h.services.store.getMany(ids);
+    expect(runs.map((r) => r!.state).filter((s) => s !== 'COMPLETED')).toEqual([]);
+    const redis = (h.services.store as unknown as { redis: import('ioredis').Redis }).redis;
+    expect(await redis.scard(h.services.store.keys.poolSlots('limited').key)).toBe(0);
+    expect(await h.services.store.unfinishedCount()).toBe(0);
+  }, 200_000);
+});

@@ -3,9 +3,15 @@ import { afterAll, describe, expect, inject, it } from 'vitest';
 import type { Run, RunSpec } from '../../src/runs/model.js';
 import { Sealer } from '../../src/runs/seal.js';
 import { RunStore } from '../../src/runs/store.js';
+import { deletePrefixKeys } from '../helpers/redis-keys.js';
 
 const redis = new Redis(inject('redisUrl'));
+const FILE_PREFIX = `store-${crypto.randomUUID().slice(0, 8)}`;
+let n = 0;
+/** A fresh prefix per test, all under this file's, deleted at the end. */
+const freshPrefix = () => `${FILE_PREFIX}-${n++}`;
 afterAll(async () => {
+  for (let i = 0; i < n; i++) await deletePrefixKeys(redis, `${FILE_PREFIX}-${i}`);
   await redis.quit();
 });
 
@@ -21,7 +27,7 @@ const spec: RunSpec = { subscription_id: 'sub-secret', resource_group_name: 'rg'
 
 describe('the run store', () => {
   it('pages through runs submitted in the same millisecond without losing or repeating one', async () => {
-    const store = new RunStore(redis, `store-${crypto.randomUUID()}`, new Sealer(undefined));
+    const store = new RunStore(redis, freshPrefix(), new Sealer(undefined));
     const same = new Date().toISOString();
     const ids = Array.from({ length: 7 }, () => crypto.randomUUID());
     for (const id of ids) await store.create(run(id, same), spec);
@@ -37,29 +43,29 @@ describe('the run store', () => {
   });
 
   it('refuses a second run with the same id and keeps the first', async () => {
-    const store = new RunStore(redis, `store-${crypto.randomUUID()}`, new Sealer(undefined));
+    const store = new RunStore(redis, freshPrefix(), new Sealer(undefined));
     const id = crypto.randomUUID();
-    expect(await store.create(run(id, new Date().toISOString()), spec)).toBe(true);
-    expect(await store.create({ ...run(id, new Date().toISOString()), work_pool: 'other' }, spec)).toBe(false);
+    expect((await store.create(run(id, new Date().toISOString()), spec)).kind).toBe('created');
+    expect((await store.create({ ...run(id, new Date().toISOString()), work_pool: 'other' }, spec)).kind).toBe('exists');
     expect((await store.get(id))?.work_pool).toBe('default');
   });
 
   it('never loses a concurrent update (compare-and-set on the version)', async () => {
-    const store = new RunStore(redis, `store-${crypto.randomUUID()}`, new Sealer(undefined));
+    const store = new RunStore(redis, freshPrefix(), new Sealer(undefined));
     const id = crypto.randomUUID();
     await store.create(run(id, new Date().toISOString()), spec);
-    await Promise.all(Array.from({ length: 20 }, () => store.update(id, (r) => ({ ...r, log_lines: r.log_lines + 1 }))));
+    await Promise.all(Array.from({ length: 20 }, () => store.update(id, (r) => ({ ...r, poll_interval_seconds: r.poll_interval_seconds + 1 }))));
     const stored = await store.get(id);
-    expect(stored?.log_lines).toBe(20);
+    expect(stored?.poll_interval_seconds).toBe(25);
     expect(stored?.version).toBe(20);
   });
 
   it('seals the spec at rest when a key is configured', async () => {
-    const prefix = `store-${crypto.randomUUID()}`;
+    const prefix = freshPrefix();
     const store = new RunStore(redis, prefix, new Sealer('a secrets key'));
     const id = crypto.randomUUID();
     await store.create(run(id, new Date().toISOString()), spec);
-    const raw = await redis.get(`${prefix}:run:${id}:spec`);
+    const raw = await redis.get(store.keys.run(id).spec);
     expect(raw).not.toContain('sub-secret');
     expect(raw).not.toContain('sp-secret');
     expect(await store.spec(id)).toEqual(spec);

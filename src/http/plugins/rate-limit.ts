@@ -2,17 +2,19 @@
 import rateLimit from '@fastify/rate-limit';
 import type { FastifyInstance } from 'fastify';
 import type { Redis } from 'ioredis';
+import type { RedisClient } from '../../redis.js';
 import type { Config } from '../../config.js';
 import { AppError } from '../../errors.js';
 
 /** Must be registered after the auth hook (it counts per key) and before the routes (it hooks each route). */
-export async function registerRateLimit(app: FastifyInstance, redis: Redis, config: Config): Promise<void> {
+export async function registerRateLimit(app: FastifyInstance, redis: RedisClient, config: Config): Promise<void> {
   if (config.rateLimitPerMinute <= 0) return;
   await app.register(rateLimit, {
     global: true,
     max: config.rateLimitPerMinute,
     timeWindow: 60_000,
-    redis,
+    // The plugin's types name a single Redis; it only uses commands a Cluster client has too.
+    redis: redis as Redis,
     nameSpace: `${config.queuePrefix}:rate-limit:`,
     // Redis being away is answered by the routes themselves (503); the budget is not a reason to fail.
     skipOnError: true,

@@ -1,7 +1,6 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
-import type { Redis } from 'ioredis';
-import { redisAnswers } from '../../redis.js';
+import { redisAnswers, type RedisClient } from '../../redis.js';
 
 import { errorResponse } from '../schemas/error.js';
 
@@ -9,7 +8,7 @@ const Health = Type.Object({ status: Type.String(), redis: Type.Optional(Type.St
 /** Node's HTTP parser answers any route so when the request head is too large; the only 4xx here. */
 const headersTooLarge = errorResponse('HEADERS_TOO_LARGE: the request line and headers exceed 16 KB.');
 
-export const healthRoutes: FastifyPluginAsyncTypebox<{ redis: Redis }> = async (app, { redis }) => {
+export const healthRoutes: FastifyPluginAsyncTypebox<{ redis: RedisClient }> = async (app, { redis }) => {
   app.get(
     '/healthz',
     {

@@ -24,7 +24,7 @@ export function runView(run: Run) {
   return { ...run, links: { self, logs: `${self}/logs`, kill: `/runs/${run.infrastructure_pid}` } };
 }
 
-export const runRoutes: FastifyPluginAsyncTypebox<{ runs: RunService }> = async (app, { runs }) => {
+export const runRoutes: FastifyPluginAsyncTypebox<{ runs: RunService; heartbeatMs: number }> = async (app, { runs, heartbeatMs }) => {
   app.addSchema(SubmitRun);
   app.addSchema(Preview);
   app.addSchema(RunView);
@@ -148,7 +148,9 @@ export const runRoutes: FastifyPluginAsyncTypebox<{ runs: RunService }> = async 
       schema: {
         tags: ['runs'],
         summary: 'Container output of a run',
-        description: 'Lines are read from ACI while the run runs (stream_output) and always once more when it ends; the last 10,000 are kept.',
+        description:
+          'Lines are read from ACI while the run runs (stream_output) and always once more when it ends; the last LOG_MAX_LINES (default 10,000) are kept, ' +
+          'each cut at 16 KB (marked). `after` (a line id) reads on from a line.',
         operationId: 'getRunLogs',
         params: IdParams,
         querystring: LogsQuery,
@@ -163,8 +165,8 @@ export const runRoutes: FastifyPluginAsyncTypebox<{ runs: RunService }> = async 
       },
     },
     async (request, reply) => {
-      if (request.query.follow) return followLogs(runs, request.params.id, request, reply);
-      const { run, lines } = await runs.logs(request.params.id, 0, request.access);
+      if (request.query.follow) return followLogs(runs, request.params.id, request.query.after, request, reply, { heartbeatMs });
+      const { run, lines } = await runs.logs(request.params.id, request.query.after, undefined, request.access);
       return { run_state: run.state, lines };
     },
   );

@@ -148,19 +148,33 @@ export const RunListQuery = Type.Object({
 
 export const LogLines = Type.Object({
   run_state: States,
-  lines: Type.Array(Type.Object({ ts: Type.String(), line: Type.String() })),
+  lines: Type.Array(
+    Type.Object({
+      id: Type.String({ description: 'Position in the run\'s log: pass it as `after` (or Last-Event-ID) to read on from there.' }),
+      ts: Type.String(),
+      line: Type.String(),
+    }),
+  ),
 });
+
+export const LOG_POSITION = '^\\d{1,20}-\\d{1,20}$';
 
 export const LogsQuery = Type.Object({
   follow: Type.Optional(
-    Type.Boolean({ default: false, description: 'Stream as server-sent events (`event: log`) until the run ends (`event: end`).' }),
+    Type.Boolean({
+      default: false,
+      description:
+        'Stream as server-sent events (`event: log`, each with an `id:`) until the run ends (`event: end`); comment lines keep the connection alive. ' +
+        'A reconnecting client sends the last id as `Last-Event-ID` (or `after`) and resumes there.',
+    }),
   ),
+  after: Type.Optional(Type.String({ pattern: LOG_POSITION, description: 'Only lines after this line id.' })),
 });
 
 /** What GET /runs/{id}/logs?follow=true streams. */
 export const LogEventStream = Type.String({
   description:
-    'Server-sent events. `event: log` with `data: {"ts", "line"}` per output line; when the run has ended and its ' +
-    'final log read is in, one `event: end` with `data: {"state", "result"}`, then the stream closes.',
-  examples: ['event: log\ndata: {"ts":"2026-01-01T00:00:01.000Z","line":"hello from ACI"}\n\nevent: end\ndata: {"state":"COMPLETED","result":{"identifier":"…","status_code":0}}\n\n'],
+    'Server-sent events. `id: <line id>` and `event: log` with `data: {"ts", "line"}` per output line; `: heartbeat` comments while nothing comes; when the run has ended and its ' +
+    'final log read is in, one `event: end` with `data: {"state", "result"}`, then the stream closes. Reconnect with `Last-Event-ID` to resume.',
+  examples: ['id: 1764400000000-0\nevent: log\ndata: {"ts":"2026-01-01T00:00:01.000Z","line":"hello from ACI"}\n\nevent: end\ndata: {"state":"COMPLETED","result":{"identifier":"…","status_code":0}}\n\n'],
 });
