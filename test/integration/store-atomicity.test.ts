@@ -29,8 +29,6 @@ async function createWithoutJob(body: ReturnType<typeof submission>) {
   const pool = await h.services.workPools.find('default');
   const prepared = renderSubmission({ ...body, flow_run: { ...body.flow_run, id: body.flow_run.id } }, pool, h.config);
   const runs = h.services.runs as unknown as { newRun: Function };
-  const hash = (await import('node:crypto')).createHash('sha256');
-  void hash;
   const { run, spec } = runs.newRun.call(h.services.runs, body, 'hash-of-a-body', pool, prepared);
   expect((await h.services.store.create(run, spec)).kind).toBe('created');
   expect(await h.services.queue.forRun(run.id).getJob(run.id)).toBeUndefined();
@@ -41,7 +39,9 @@ describe('a crash between the writes of a create', () => {
   it('is repaired by the reconciler: the run without a job finishes', async () => {
     const body = submission({ command: 'sh -c "echo repaired; exit 0"' });
     await createWithoutJob(body);
-    expect(await h.worker!.reconcile()).toBeGreaterThanOrEqual(1);
+    // (The worker's own reconcile at start may be the one that adds it; either way the job is back.)
+    await h.worker!.reconcile();
+    expect(await h.services.queue.forRun(body.flow_run.id).getJob(body.flow_run.id)).toBeDefined();
     expect((await settled(h, body.flow_run.id)).state).toBe('COMPLETED');
   });
 
