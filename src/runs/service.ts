@@ -9,11 +9,9 @@ import { DEFAULT_POOL, type WorkPool } from '../work-pools/model.js';
 import type { WorkPoolService } from '../work-pools/service.js';
 import { isTerminal, transition, type Run, type RunSpec, type RunState } from './model.js';
 import { maskPreparedRun, renderSubmission, type Submission, type SubmissionInput } from './render.js';
-import { refuseDeepNesting } from './nesting.js';
 import type { RunStore } from './store.js';
 
 export function settleFlowRunId(input: SubmissionInput): Submission {
-  refuseDeepNesting(input);
   return { ...input, flow_run: { ...input.flow_run, id: (input.flow_run.id ?? randomUUID()).toLowerCase() } };
 }
 
