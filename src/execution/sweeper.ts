@@ -35,7 +35,9 @@ export async function sweepOrphans(ctx: SweepContext): Promise<string[]> {
       if (group.tags[OWNER_TAGS.instance] !== ctx.serviceInstance) continue;
       const runId = group.tags[OWNER_TAGS.flowRunId];
       const run = runId ? await ctx.store.get(runId) : undefined;
-      const orphan = !run || (isTerminal(run.state) && run.cleanup?.state === 'done');
+      // A run past its retention left a tombstone: a group it kept on purpose is still not an orphan.
+      const tombstone = !run && runId ? await ctx.store.tombstone(runId) : undefined;
+      const orphan = run ? isTerminal(run.state) && run.cleanup?.state === 'done' : tombstone?.cleanup !== 'kept';
       if (!orphan) continue;
       await azure.deleteGroup(rg, group.name);
       deleted.push(group.name);

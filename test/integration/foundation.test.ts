@@ -10,6 +10,7 @@ import { OPENAPI_PATH, renderOpenApi } from '../../src/openapi-file.js';
 import { closeConnection, producerConnection } from '../../src/redis.js';
 import { createServices } from '../../src/services.js';
 import { ADMIN_KEY, READER_KEY, auth, testConfig } from '../helpers/config.js';
+import { cleanPrefix } from '../helpers/redis-keys.js';
 
 describe('HTTP foundation', () => {
   const config = testConfig({ BODY_LIMIT_BYTES: '2048' });
@@ -34,6 +35,7 @@ describe('HTTP foundation', () => {
     await app.close();
     await services.queue.close();
     await closeConnection(redis);
+    await cleanPrefix(config.redisUrl, config.queuePrefix);
   });
 
   describe('auth', () => {
@@ -161,6 +163,7 @@ describe('process lifecycle', () => {
     child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
     // 'close' (not 'exit') waits until stdout is drained, so the last lines are in `output`.
     const [code] = await once(child, 'close');
+    await cleanPrefix(config.redisUrl, config.queuePrefix);
     expect(output).toContain('"msg":"stopped"');
     expect(code).toBe(0);
   });
