@@ -3,7 +3,6 @@ import { buildApp } from '../../src/app.js';
 import type { Config } from '../../src/config.js';
 import { closeConnection, producerConnection } from '../../src/redis.js';
 import { createServices, type Services } from '../../src/services.js';
-import { cleanPrefix } from './redis-keys.js';
 
 /** A ready app on real Redis; close() releases everything it opened. */
 export async function startTestApp(config: Config): Promise<{ app: FastifyInstance; services: Services; close: () => Promise<void> }> {
@@ -18,7 +17,6 @@ export async function startTestApp(config: Config): Promise<{ app: FastifyInstan
       await app.close();
       await services.queue.close();
       await closeConnection(redis);
-      await cleanPrefix(config.redisUrl, config.queuePrefix);
     },
   };
 }

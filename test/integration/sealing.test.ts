@@ -7,7 +7,8 @@ import { Sealer } from '../../src/runs/seal.js';
 import { defaultBaseJobTemplate } from '../../src/templating/base-job-template.js';
 import { startTestApp } from '../helpers/app.js';
 import { auth, testConfig } from '../helpers/config.js';
-import { dropKeys } from '../helpers/redis-keys.js';
+import { dropKeys, prefixPatterns } from '../helpers/redis-keys.js';
+import { KeyLayout } from '../../src/runs/keys.js';
 
 const OLD_KEY = 'old-secrets-key-1';
 const NEW_KEY = 'new-secrets-key-2';
@@ -16,6 +17,7 @@ const SUBSCRIPTION = '5ec2e7a1-0000-4000-8000-0000000000aa';
 
 const first = testConfig({ SECRETS_KEY: OLD_KEY });
 const prefix = first.queuePrefix;
+const POOLS = new KeyLayout(prefix).workPools;
 const redis = new Redis(first.redisUrl);
 afterAll(async () => {
   await dropKeys(first.redisUrl, prefix);
@@ -32,7 +34,7 @@ function poolTemplate() {
 
 /** Every key and value under the prefix, as text. */
 async function dump(): Promise<string> {
-  const keys = await redis.keys(`${prefix}:*`);
+  const keys = (await Promise.all(prefixPatterns(prefix).map((pattern) => redis.keys(pattern)))).flat();
   const parts: string[] = [...keys];
   for (const key of keys) {
     const type = await redis.type(key);
@@ -41,6 +43,7 @@ async function dump(): Promise<string> {
     else if (type === 'list') parts.push(JSON.stringify(await redis.lrange(key, 0, -1)));
     else if (type === 'set') parts.push(JSON.stringify(await redis.smembers(key)));
     else if (type === 'zset') parts.push(JSON.stringify(await redis.zrange(key, 0, -1)));
+    else if (type === 'stream') parts.push(JSON.stringify(await redis.xrange(key, '-', '+')));
   }
   return parts.join('\n');
 }
@@ -60,7 +63,7 @@ describe('sealing at rest', () => {
         payload: { flow_run: { id: runId, name: 'sealed' }, work_pool: 'sealed', job_variables: { resource_group_name: 'rg-sealed' } },
       });
       expect(run.statusCode).toBe(202);
-      const raw = await redis.hget(`${prefix}:work-pools`, 'sealed');
+      const raw = await redis.hget(POOLS, 'sealed');
       expect(raw).toMatch(/^gcm:/);
       const everything = await dump();
       expect(everything).toContain('rg-sealed');
@@ -80,11 +83,11 @@ describe('sealing at rest', () => {
       expect((await t.services.store.spec(runId))?.subscription_id).toBe(SUBSCRIPTION);
       expect(await t.services.store.scopes()).toContainEqual(expect.objectContaining({ subscription_id: SUBSCRIPTION }));
 
-      const before = String(await redis.hget(`${prefix}:work-pools`, 'sealed'));
+      const before = String(await redis.hget(POOLS, 'sealed'));
       expect(new Sealer(OLD_KEY).open(before)).toMatchObject({ name: 'sealed' });
       const again = await t.app.inject({ method: 'PUT', url: '/work-pools/sealed', headers: auth(), payload: { base_job_template: pool.json().base_job_template, secret_env_names: ['DB_PASSWORD'] } });
       expect(again.statusCode).toBe(200);
-      const after = String(await redis.hget(`${prefix}:work-pools`, 'sealed'));
+      const after = String(await redis.hget(POOLS, 'sealed'));
       expect(() => new Sealer(OLD_KEY).open(after)).toThrow();
       const reopened = new Sealer(NEW_KEY).open<{ base_job_template: { variables: { properties: { env: { default: Record<string, string> } } } } }>(after);
       expect(reopened.base_job_template.variables.properties.env.default.DB_PASSWORD).toBe(SECRET);
@@ -102,14 +105,14 @@ describe('sealing at rest', () => {
 
   it('reads pools stored in clear before a key was set, and seals them on their next write', async () => {
     const legacy = { name: 'legacy', description: null, concurrency_limit: null, base_job_template: poolTemplate(), secret_env_names: ['DB_PASSWORD'], created: new Date().toISOString(), updated: new Date().toISOString() };
-    await redis.hset(`${prefix}:work-pools`, 'legacy', JSON.stringify(legacy));
+    await redis.hset(POOLS, 'legacy', JSON.stringify(legacy));
     const t = await startTestApp({ ...testConfig({ SECRETS_KEY: NEW_KEY }), queuePrefix: prefix });
     try {
       const read = await t.app.inject({ url: '/work-pools/legacy', headers: auth() });
       expect(read.statusCode).toBe(200);
       expect(read.body).not.toContain(SECRET);
       await t.app.inject({ method: 'PUT', url: '/work-pools/legacy', headers: auth(), payload: { base_job_template: read.json().base_job_template, secret_env_names: ['DB_PASSWORD'] } });
-      expect(await redis.hget(`${prefix}:work-pools`, 'legacy')).toMatch(/^gcm:/);
+      expect(await redis.hget(POOLS, 'legacy')).toMatch(/^gcm:/);
     } finally {
       await t.close();
     }

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { defaultBaseJobTemplate } from '../../src/templating/base-job-template.js';
 import { startTestApp } from '../helpers/app.js';
+import { cleanPrefix } from '../helpers/redis-keys.js';
 import { READER_KEY, auth, testConfig } from '../helpers/config.js';
 
 const config = testConfig({ FLOW_RUN_BASE_ENV: JSON.stringify({ PREFECT_API_URL: 'https://p/api', PREFECT_API_KEY: 'pnu_x' }) });
@@ -16,7 +17,10 @@ function poolWithDefaults(defaults: Record<string, unknown>) {
 beforeAll(async () => {
   harness = await startTestApp(config);
 });
-afterAll(async () => harness.close());
+afterAll(async () => {
+  await harness.close();
+  await cleanPrefix(config.redisUrl, config.queuePrefix);
+});
 
 describe('work pools', () => {
   it('has a default pool from the start', async () => {
