@@ -45,7 +45,7 @@ export const runRoutes: FastifyPluginAsyncTypebox<{ runs: RunService; heartbeatM
           200: described(Type.Ref(RunView), 'The run stored for this flow run id and body: nothing new is deployed.'),
           202: described(Type.Ref(RunView), 'The new run, PENDING; Location names it.'),
           404: poolNotFound,
-          409: errorResponse('RUN_CONFLICT: this flow run id was submitted with a different body.'),
+          409: errorResponse('RUN_CONFLICT: this flow run id was submitted with a different body; RUN_EXPIRED: it ended and its record expired, it is not deployed again.'),
           422: notRenderable,
           ...errorResponses,
         },
