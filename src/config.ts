@@ -290,6 +290,21 @@ export interface EmulatorConfig {
   host: string;
   port: number;
   timeScale: number;
+  /** EMULATOR_SETTINGS: a JSON object of emulator settings (quotas, limits, log caps…), checked by the emulator. */
+  settings: Record<string, unknown>;
+}
+
+function jsonObject(env: Env, name: string): Record<string, unknown> {
+  const raw = env[name];
+  if (raw === undefined || raw.trim() === '') return {};
+  let value: unknown;
+  try {
+    value = JSON.parse(raw);
+  } catch {
+    throw new ConfigError(name, 'a JSON object', raw);
+  }
+  if (value === null || typeof value !== 'object' || Array.isArray(value)) throw new ConfigError(name, 'a JSON object', raw);
+  return value as Record<string, unknown>;
 }
 
 /** Settings of `npm run emulator` (no API keys needed); the demo runs it 10× faster by default. */
@@ -298,6 +313,7 @@ export function loadEmulatorConfig(env: Env = process.env, defaults = { timeScal
     host: env.EMULATOR_HOST || '127.0.0.1',
     port: integer(env, 'EMULATOR_PORT', 8443, 0, 65535),
     timeScale: decimal(env, 'EMULATOR_TIME_SCALE', defaults.timeScale, 0.0001),
+    settings: jsonObject(env, 'EMULATOR_SETTINGS'),
   };
 }
 

@@ -6,8 +6,9 @@ import { startWithEmulator } from './embedded.js';
 export const DEMO_KEY = 'demo-key-change-me';
 
 export async function startDemo(log: Logger) {
+  const { timeScale, settings } = loadEmulatorConfig(undefined, { timeScale: 0.1 });
   const { emulator, config, runtime, close } = await startWithEmulator({
-    emulator: { timeScale: loadEmulatorConfig(undefined, { timeScale: 0.1 }).timeScale },
+    emulator: { timeScale, settings },
     env: {},
     defaults: { API_KEYS: DEMO_KEY, HOST: '127.0.0.1', MIN_POLL_INTERVAL_SECONDS: '0.2', LOG_LEVEL: 'warn' },
     log,

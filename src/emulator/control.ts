@@ -1,12 +1,11 @@
 // The control endpoint (outside ARM's paths): faults, counters, vanishing groups, resource groups.
-import type { FaultRule } from './faults.js';
+import type { Entra } from './entra.js';
+import { checkFault } from './fault-rules.js';
 import { ArmError, isObject, json, route, type Route } from './http.js';
 import { resourceKey } from './store.js';
 import type { World } from './world.js';
 
-const KINDS = ['throttle', 'server-error', 'reset', 'latency', 'hang'];
-
-export function controlRoutes(world: World): Route[] {
+export function controlRoutes(world: World, entra: Entra): Route[] {
   const control = (method: string, path: string, handler: Route['handler']) => route(method, `/_emulator${path}`, 'Control', 'none', handler, false);
   return [
     control('GET', '/counters', () => json(200, world.faults.snapshot())),
@@ -15,11 +14,21 @@ export function controlRoutes(world: World): Route[] {
       return json(204);
     }),
     control('POST', '/faults', (req) => {
-      const rule = req.body as FaultRule;
-      if (!isObject(rule) || !KINDS.includes(String(rule.kind)) || typeof rule.share !== 'number' || rule.share < 0 || rule.share > 1) {
-        throw new ArmError(400, 'InvalidFault', `A fault needs kind (${KINDS.join(', ')}) and share between 0 and 1.`);
-      }
+      const rule = checkFault(req.body);
+      if (rule.kind === 'repair') return json(201, { id: startRepair(world, rule.group!, rule.outcome!, rule.resourceGroup) });
       return json(201, { id: world.faults.add(rule) });
+    }),
+    control('PUT', '/principals', (req) => {
+      const p = req.body;
+      if (!isObject(p) || typeof p.tenantId !== 'string' || typeof p.clientId !== 'string' || typeof p.clientSecret !== 'string' || !p.clientSecret) {
+        throw new ArmError(400, 'InvalidPrincipal', 'Send {"tenantId": "...", "clientId": "...", "clientSecret": "..."}.');
+      }
+      entra.register({ tenantId: p.tenantId, clientId: p.clientId, clientSecret: p.clientSecret });
+      return json(204);
+    }),
+    control('DELETE', '/principals', () => {
+      entra.clearPrincipals();
+      return json(204);
     }),
     control('DELETE', '/faults', () => {
       world.faults.clear();
@@ -49,4 +58,15 @@ export function controlRoutes(world: World): Route[] {
       }),
     ),
   ];
+}
+
+/** A repair applies at once to the named group: Unhealthy, then Repairing, then its outcome. */
+function startRepair(world: World, name: string, outcome: 'running' | 'failed', resourceGroup?: string): number {
+  const group = world.store
+    .groups()
+    .find((g) => g.name.toLowerCase() === name.toLowerCase() && (!resourceGroup || g.resourceGroup.toLowerCase() === resourceGroup.toLowerCase()));
+  if (!group) throw new ArmError(404, 'ResourceNotFound', `No container group '${name}' to repair.`);
+  group.lifecycle.repair = { at: world.clock.now(), outcome };
+  world.faults.applied('repair');
+  return 0;
 }

@@ -1,7 +1,8 @@
 // Microsoft Entra ID, as far as ClientSecretCredential (with disableInstanceDiscovery) needs it,
 // and the bearer-token check every ARM call goes through.
 import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
-import { ArmError, json, route, type EmulatorRequest, type Principal, type Route } from './http.js';
+import type { Faults } from './faults.js';
+import { ArmError, json, route, type EmulatorRequest, type EmulatorResponse, type Principal, type Route } from './http.js';
 
 /** A token that always works, for clients that bring their own TokenCredential. */
 export const STATIC_TOKEN = 'aci-emulator-static-token';
@@ -16,8 +17,26 @@ export interface ServicePrincipal {
 export class Entra {
   private readonly key = randomBytes(32);
 
+  private readonly principals: ServicePrincipal[];
+
   /** With no principals registered, any client id with a non-empty secret gets a token. */
-  constructor(private readonly principals: ServicePrincipal[] = []) {}
+  constructor(
+    principals: ServicePrincipal[] = [],
+    private readonly faults?: Faults,
+  ) {
+    this.principals = [...principals];
+  }
+
+  /** Registers (or replaces) a principal; from then on only registered principals get tokens. */
+  register(principal: ServicePrincipal): void {
+    const i = this.principals.findIndex((p) => p.tenantId === principal.tenantId && p.clientId === principal.clientId);
+    if (i >= 0) this.principals.splice(i, 1);
+    this.principals.push(principal);
+  }
+
+  clearPrincipals(): void {
+    this.principals.length = 0;
+  }
 
   issue(principal: Principal, lifetimeSeconds = 3600): string {
     const payload = Buffer.from(JSON.stringify({ tid: principal.tenantId, appid: principal.clientId, exp: Date.now() + lifetimeSeconds * 1000 })).toString('base64url');
@@ -51,10 +70,20 @@ export class Entra {
     return principal;
   }
 
-  private accepts(tenantId: string, clientId: string, secret: string): boolean {
-    if (!clientId || !secret) return false;
-    if (this.principals.length === 0) return true;
-    return this.principals.some((p) => p.tenantId === tenantId && p.clientId === clientId && p.clientSecret === secret);
+  /** Entra's refusal of a client-credentials request, or undefined when a token is due. */
+  private refusal(tenantId: string, clientId: string, secret: string): EmulatorResponse | undefined {
+    const trace = `Trace ID: ${randomBytes(16).toString('hex')} Timestamp: ${new Date().toISOString()}`;
+    const answer = (status: number, error: string, code: number, text: string) =>
+      json(status, { error, error_description: `AADSTS${code}: ${text} ${trace}`, error_codes: [code], timestamp: new Date().toISOString() });
+    const fault = this.faults?.drawEvent('credential', (rule) => rule.clientId === clientId);
+    if (fault?.reason === 'expired') return answer(401, 'invalid_client', 7000222, `The client secret keys of application '${clientId}' have expired; add new keys to the app registration.`);
+    if (fault) return answer(401, 'invalid_client', 7000215, `The client secret sent for application '${clientId}' is not valid (send the secret's value, not its id).`);
+    if (!clientId || !secret) return answer(401, 'invalid_client', 7000215, `The client secret sent for application '${clientId}' is not valid.`);
+    if (this.principals.length === 0) return undefined;
+    const known = this.principals.find((p) => p.tenantId === tenantId && p.clientId === clientId);
+    if (!known) return answer(400, 'unauthorized_client', 700016, `Application '${clientId}' was not found in the directory '${tenantId}'.`);
+    if (known.clientSecret !== secret) return answer(401, 'invalid_client', 7000215, `The client secret sent for application '${clientId}' is not valid (send the secret's value, not its id).`);
+    return undefined;
   }
 
   routes(baseUrl: () => string): Route[] {
@@ -87,13 +116,11 @@ export class Entra {
         (req) => {
           const form = new URLSearchParams(req.rawBody);
           const clientId = form.get('client_id') ?? '';
-          if (form.get('grant_type') !== 'client_credentials' || !this.accepts(req.params.tenant, clientId, form.get('client_secret') ?? '')) {
-            return json(401, {
-              error: 'invalid_client',
-              error_description: `AADSTS7000215: Invalid client secret provided for application '${clientId}'.`,
-              error_codes: [7000215],
-            });
+          if (form.get('grant_type') !== 'client_credentials') {
+            return json(400, { error: 'unsupported_grant_type', error_description: 'AADSTS70003: The emulator supports only client_credentials.', error_codes: [70003] });
           }
+          const refused = this.refusal(req.params.tenant, clientId, form.get('client_secret') ?? '');
+          if (refused) return refused;
           return json(200, {
             token_type: 'Bearer',
             expires_in: 3599,

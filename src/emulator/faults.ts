@@ -1,13 +1,23 @@
 // Injected faults and counters of every operation received, driven from the control endpoint.
 // Shares are drawn from a seeded generator: the same rule and the same requests give the same
 // faults every time, without locking into a fixed rhythm that a retry could never escape.
+// Request faults (throttle, server-error, reset, latency, hang) are drawn on every matching ARM request;
+// event faults are drawn only on the event they change (a non-zero exit, a deployment PUT, a token
+// request), so a rule never spends its share or limit on requests it cannot affect.
 
 /** hang: the request is never answered; the connection stays open until the client gives up. */
-export type FaultKind = 'throttle' | 'server-error' | 'reset' | 'latency' | 'hang';
+export const REQUEST_FAULTS = ['throttle', 'server-error', 'reset', 'latency', 'hang'] as const;
+export const EVENT_FAULTS = ['restart-after-exit', 'create-failure', 'late-create', 'credential', 'policy-deny'] as const;
+/** Applied once, at the moment the rule is posted (no share or draw). */
+export const IMMEDIATE_FAULTS = ['repair'] as const;
+
+export type RequestFaultKind = (typeof REQUEST_FAULTS)[number];
+export type EventFaultKind = (typeof EVENT_FAULTS)[number];
+export type FaultKind = RequestFaultKind | EventFaultKind | (typeof IMMEDIATE_FAULTS)[number];
 
 export interface FaultRule {
   kind: FaultKind;
-  /** Fraction of matching requests affected, 0..1. */
+  /** Fraction of matching requests or events affected, 0..1. */
   share: number;
   /** Only requests of this ARM operation id (e.g. ContainerGroups_Get); all when absent. */
   operation?: string;
@@ -15,11 +25,38 @@ export interface FaultRule {
   retryAfterSeconds?: number | null;
   /** server-error: 500 or 503. */
   status?: number;
+  /** latency: emulated seconds (scaled like every duration); latencyMs is real milliseconds. */
+  latencySeconds?: number;
   latencyMs?: number;
   /** Stop after this many injections. */
   limit?: number;
   /** Seed of the rule's generator (default 1). */
   seed?: number;
+  /** restart-after-exit: emulated seconds between the exit and the restart. */
+  afterSeconds?: number;
+  /** restart-after-exit: exit code of the restarted instance (default 0, the dangerous case). */
+  exitCode?: number;
+  /** create-failure: Azure's error code and message, and where it surfaces. */
+  code?: string;
+  message?: string;
+  at?: 'validation' | 'deployment';
+  /** create-failure at deployment: the Failed group later runs by itself. */
+  recovers?: boolean;
+  /** create-failure with recovers: emulated seconds until it does (default 30). */
+  recoverSeconds?: number;
+  /** late-create: emulated seconds between the PUT and the group's appearance. */
+  delaySeconds?: number;
+  /** credential: the client id whose token requests fail, and how. */
+  clientId?: string;
+  reason?: 'wrong-secret' | 'expired';
+  /** policy-deny: the policy assignment named in the refusal. */
+  policyName?: string;
+  /** Event faults: only this resource group / container group / deployment name (all when absent). */
+  resourceGroup?: string;
+  name?: string;
+  /** repair: the container group and how the repair ends. */
+  group?: string;
+  outcome?: 'running' | 'failed';
 }
 
 interface ActiveRule extends FaultRule {
@@ -67,19 +104,35 @@ export class Faults {
     this.operations.set(operation, (this.operations.get(operation) ?? 0) + 1);
   }
 
-  /** The faults that apply to this request (at most one of each kind). */
+  private draw(rule: ActiveRule): boolean {
+    if (rule.limit !== undefined && rule.injected >= rule.limit) return false;
+    if (rule.random() >= rule.share) return false;
+    rule.injected++;
+    this.injected.set(rule.kind, (this.injected.get(rule.kind) ?? 0) + 1);
+    return true;
+  }
+
+  /** The request faults that apply to this request (at most one per rule). */
   pick(operation: string): FaultRule[] {
-    const picked: FaultRule[] = [];
+    return this.rules.filter(
+      (rule) =>
+        (REQUEST_FAULTS as readonly string[]).includes(rule.kind) &&
+        (!rule.operation || rule.operation.toLowerCase() === operation.toLowerCase()) &&
+        this.draw(rule),
+    );
+  }
+
+  /** The first rule of this kind that matches the event and wins its draw. */
+  drawEvent(kind: EventFaultKind, matches: (rule: FaultRule) => boolean = () => true): FaultRule | undefined {
     for (const rule of this.rules) {
-      if (rule.operation && rule.operation.toLowerCase() !== operation.toLowerCase()) continue;
-      if (rule.limit !== undefined && rule.injected >= rule.limit) continue;
-      if (rule.random() < rule.share) {
-        rule.injected++;
-        this.injected.set(rule.kind, (this.injected.get(rule.kind) ?? 0) + 1);
-        picked.push(rule);
-      }
+      if (rule.kind === kind && matches(rule) && this.draw(rule)) return rule;
     }
-    return picked;
+    return undefined;
+  }
+
+  /** Records a fault applied at once (repair), for the counters. */
+  applied(kind: FaultKind): void {
+    this.injected.set(kind, (this.injected.get(kind) ?? 0) + 1);
   }
 
   snapshot() {
@@ -91,3 +144,7 @@ export class Faults {
     };
   }
 }
+
+/** Event rules scoped by resource group / name match only that resource. */
+export const scopedTo = (rg: string, name: string) => (rule: FaultRule) =>
+  (!rule.resourceGroup || rule.resourceGroup.toLowerCase() === rg.toLowerCase()) && (!rule.name || rule.name.toLowerCase() === name.toLowerCase());

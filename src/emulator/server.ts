@@ -9,9 +9,19 @@ import { Entra, type ServicePrincipal } from './entra.js';
 import { Faults } from './faults.js';
 import { ArmError, matchRoute, type EmulatorRequest, type EmulatorResponse, type Route } from './http.js';
 import { MemoryStore, type EmulatorStore } from './store.js';
-import { DEFAULT_LIMITS, Throttle, type ThrottleLimits } from './throttle.js';
+import { materializePendingCreates } from './arm/deployments.js';
+import { Throttle, type ThrottleLimits } from './throttle.js';
 import { generateCertificate } from './tls.js';
-import { DEFAULT_SETTINGS, type EmulatorSettings, type World } from './world.js';
+import { checkSettings, DEFAULT_SETTINGS, type EmulatorSettings, type World } from './world.js';
+
+/** ARM's token buckets as the settings give them. */
+function limitsFrom(settings: EmulatorSettings): ThrottleLimits {
+  return {
+    read: { capacity: settings.readBurst, refillPerSecond: settings.readsPerSecond },
+    write: { capacity: settings.writeBurst, refillPerSecond: settings.writesPerSecond },
+    delete: { capacity: settings.deleteBurst, refillPerSecond: settings.deletesPerSecond },
+  };
+}
 
 export interface EmulatorOptions {
   host?: string;
@@ -65,14 +75,16 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
     store: options.store ?? new MemoryStore(),
     clock: new Clock(options.timeScale ?? 1),
     faults: new Faults(),
-    settings: { ...DEFAULT_SETTINGS, ...options.settings },
+    settings: { ...DEFAULT_SETTINGS, ...checkSettings(options.settings ?? {}) },
     baseUrl: () => baseUrl,
     creates: new Map(),
+    deletes: new Map(),
+    pendingCreates: new Map(),
     templateLinks: new Map(),
   };
-  const throttle = new Throttle({ ...DEFAULT_LIMITS, ...options.throttle });
-  const entra = new Entra(options.principals);
-  const routes: Route[] = [...controlRoutes(world), ...entra.routes(() => baseUrl), ...deploymentRoutes(world), ...aciRoutes(world)];
+  const throttle = new Throttle({ ...limitsFrom(world.settings), ...options.throttle });
+  const entra = new Entra(options.principals, world.faults);
+  const routes: Route[] = [...controlRoutes(world, entra), ...entra.routes(() => baseUrl), ...deploymentRoutes(world), ...aciRoutes(world)];
   const sockets = new Set<Socket>();
   const timers = new Set<NodeJS.Timeout>();
   const delay = (ms: number) =>
@@ -92,7 +104,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
     const principal = (request.principal = entra.authenticate(request));
     const sub = request.params.sub ?? '';
     for (const fault of world.faults.pick(r.operation)) {
-      if (fault.kind === 'latency') await delay(fault.latencyMs ?? 100);
+      if (fault.kind === 'latency') await delay(fault.latencySeconds !== undefined ? world.clock.ms(fault.latencySeconds) : fault.latencyMs ?? 100);
       if (fault.kind === 'reset') return 'reset';
       if (fault.kind === 'hang') {
         if (!socket.destroyed) await new Promise((resolve) => socket.once('close', resolve));
@@ -131,6 +143,8 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
     let response: EmulatorResponse;
     try {
       const rawBody = await readBody(req);
+      // Groups whose dispatched creation came due appear before anything can look for them.
+      materializePendingCreates(world);
       const matched = matchRoute(routes, req.method ?? 'GET', url.pathname);
       if (!matched) throw new ArmError(404, 'NoRegisteredProviderFound', `No registered resource provider found for path '${url.pathname}' and method '${req.method}'.`);
       const { route: r, params } = matched;

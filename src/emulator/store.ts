@@ -47,7 +47,7 @@ export interface DeploymentRecord {
 
 export interface AsyncOperation {
   id: string;
-  kind: 'deployment' | 'group-create' | 'group-delete' | 'group-start';
+  kind: 'deployment' | 'deployment-delete' | 'group-create' | 'group-delete' | 'group-start';
   /** Store key of the deployment or group it follows. */
   target: string;
   createdAt: number;

@@ -12,12 +12,6 @@ export interface ThrottleLimits {
   delete: BucketLimits;
 }
 
-export const DEFAULT_LIMITS: ThrottleLimits = {
-  read: { capacity: 250, refillPerSecond: 25 },
-  write: { capacity: 200, refillPerSecond: 10 },
-  delete: { capacity: 200, refillPerSecond: 10 },
-};
-
 class Bucket {
   private tokens: number;
   private updated = Date.now();

@@ -85,6 +85,9 @@ describe('the real SDKs against the emulator', () => {
   it('answer stop and cancel with exactly 204', async () => {
     const { resources, aci } = sdkClients(emulator);
     const run = deploymentFor('sh -c "sleep 600"', 'python:3.12-slim', 'stopper');
+    // The create is dispatched but lands later, so the deployment is still running when cancelled
+    // however slow this machine is; the group still appears afterwards, as on Azure.
+    await call(emulator, 'POST', '/_emulator/faults', { kind: 'late-create', share: 1, limit: 1, delaySeconds: 5 });
     const poller = await resources.deployments.beginCreateOrUpdate('rg-sdk', run.deploymentName, run.deployment, poll);
     await resources.deployments.cancel('rg-sdk', run.deploymentName);
     expect((await resources.deployments.get('rg-sdk', run.deploymentName)).properties?.provisioningState).toBe('Canceled');
@@ -182,8 +185,9 @@ describe('ARM errors for bad requests', () => {
   });
 
   it.each([
-    [{ gpu: { count: 1, sku: 'H100' } }, 'InvalidGpuResource'],
-    [{ cpu: 8 }, 'ResourceRequestsExceedLimit'],
+    [{ gpu: { count: 1, sku: 'V100' } }, 'GpuSkuNotAvailable'],
+    [{ cpu: 32 }, 'ResourceRequestsExceedLimit'],
+    [{ memoryInGB: 241 }, 'ResourceRequestsExceedLimit'],
   ])('validates ACI resource requests %j', async (requests, code) => {
     const body = {
       location: 'eastus',

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ConfigError, loadConfig, parseApiKeys, parseRole } from '../../src/config.js';
+import { ConfigError, loadConfig, loadEmulatorConfig, parseApiKeys, parseRole } from '../../src/config.js';
 
 const base = { API_KEYS: 'a-long-enough-key' };
 
@@ -50,5 +50,14 @@ describe('parseRole', () => {
     expect(parseRole(undefined)).toBe('all');
     expect(parseRole('worker')).toBe('worker');
     expect(() => parseRole('cron')).toThrow(/api, worker or all/);
+  });
+});
+
+describe('loadEmulatorConfig', () => {
+  it('reads EMULATOR_SETTINGS as a JSON object and refuses anything else', () => {
+    expect(loadEmulatorConfig({}).settings).toEqual({});
+    expect(loadEmulatorConfig({ EMULATOR_SETTINGS: '{"maxCpu":4,"deletesPer5Minutes":3}' }).settings).toEqual({ maxCpu: 4, deletesPer5Minutes: 3 });
+    expect(() => loadEmulatorConfig({ EMULATOR_SETTINGS: '[1]' })).toThrow(/EMULATOR_SETTINGS: expected a JSON object/);
+    expect(() => loadEmulatorConfig({ EMULATOR_SETTINGS: '{maxCpu:4}' })).toThrow(ConfigError);
   });
 });

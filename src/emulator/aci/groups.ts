@@ -1,6 +1,7 @@
 // Container groups: creation (direct or from a deployment), quotas, and the wire form ACI returns.
 import { randomUUID } from 'node:crypto';
 import { iso } from '../clock.js';
+import { scopedTo } from '../faults.js';
 import { ArmError, isObject } from '../http.js';
 import { resourceKey, type GroupRecord } from '../store.js';
 import { requireResourceGroup, type World } from '../world.js';
@@ -46,7 +47,15 @@ function lifecycleFor(properties: Record<string, unknown>, now: number) {
 }
 
 export function viewOf(world: World, group: GroupRecord): GroupView {
-  return viewAt(group.lifecycle, group.name, world.clock, world.clock.now());
+  const lc = group.lifecycle;
+  const view = viewAt(lc, group.name, world.clock, world.clock.now());
+  if (lc.exitDrawn || lc.restartPolicy !== 'Never' || view.current?.state !== 'Terminated' || !view.current.exitCode) return view;
+  // The event a restart-after-exit rule is drawn on: this container's non-zero exit, seen once.
+  lc.exitDrawn = true;
+  const rule = world.faults.drawEvent('restart-after-exit', scopedTo(group.resourceGroup, group.name));
+  if (!rule) return view;
+  lc.platformRestart = { afterSeconds: rule.afterSeconds ?? 10, exitCode: rule.exitCode ?? 0 };
+  return viewAt(lc, group.name, world.clock, world.clock.now());
 }
 
 const isFinished = (view: GroupView) => ['Succeeded', 'Failed', 'Stopped'].includes(view.groupState);
@@ -86,13 +95,32 @@ function checkQuotas(world: World, sub: string, location: string, cores: number,
   recent.push(now);
 }
 
+/** ACI's delete quota: the same shape as the create quota, counted separately. */
+export function checkDeleteQuota(world: World, sub: string): void {
+  const now = world.clock.now();
+  const recent = (world.deletes.get(sub) ?? []).filter((t) => now - t < 3600_000);
+  world.deletes.set(sub, recent);
+  const last5 = recent.filter((t) => now - t < 300_000).length;
+  const inFive = last5 >= world.settings.deletesPer5Minutes;
+  if (inFive || recent.length >= world.settings.deletesPerHour) {
+    throw new ArmError(
+      429,
+      'ResourceRequestsThrottled',
+      `Number of requests for action 'Microsoft.ContainerInstance/containerGroups/delete' exceeded the limit of '${inFive ? world.settings.deletesPer5Minutes : world.settings.deletesPerHour}' for time interval '${inFive ? '00:05:00' : '01:00:00'}'. Please try again after '60' seconds.`,
+      {},
+      { 'Retry-After': '60' },
+    );
+  }
+  recent.push(now);
+}
+
 /**
  * Creates a group, restarts a finished one (an Incremental redeploy of the same name), or leaves a
  * running one as it is. Throws ArmError for what ACI refuses.
  */
-export function createOrUpdateGroup(world: World, sub: string, rg: string, name: string, body: unknown) {
+export function createOrUpdateGroup(world: World, sub: string, rg: string, name: string, body: unknown, failure?: { code: string; message: string; recoversAt?: number }) {
   const resourceGroup = requireResourceGroup(world, sub, rg);
-  const valid = validateGroupBody(name, body);
+  const valid = validateGroupBody(name, body, world.settings);
   const key = resourceKey(sub, rg, name);
   const existing = world.store.group(key);
   const now = world.clock.now();
@@ -112,7 +140,7 @@ export function createOrUpdateGroup(world: World, sub: string, rg: string, name:
     identity: valid.identity,
     zones: valid.zones,
     properties: valid.properties,
-    lifecycle: lifecycleFor(valid.properties, now),
+    lifecycle: { ...lifecycleFor(valid.properties, now), ...(failure ? { failure } : {}) },
     createdAt: existing?.createdAt ?? now,
   };
   world.store.putGroup(key, group);
@@ -188,9 +216,28 @@ export function serializeGroup(world: World, group: GroupRecord, withInstanceVie
   };
 }
 
-/** Log content as ACI returns it: RFC 3339 timestamps with 7 fractional digits when asked. */
+/** The newest lines that fit both caps (a line counts with its new line). */
+function newestWithin<T extends { line: string }>(lines: T[], maxBytes: number, maxLines: number): T[] {
+  let bytes = 0;
+  let i = lines.length;
+  while (i > 0 && lines.length - i < maxLines) {
+    const size = Buffer.byteLength(lines[i - 1].line) + 1;
+    if (bytes + size > maxBytes) break;
+    bytes += size;
+    i--;
+  }
+  return lines.slice(i);
+}
+
+/**
+ * Log content as ACI returns it: RFC 3339 timestamps with 7 fractional digits when asked. ACI keeps
+ * only the newest 4 MB of a running container and 16 KB or 1,000 lines of one that stopped.
+ */
 export function logContent(world: World, group: GroupRecord, tail: number | undefined, timestamps: boolean): string {
-  let lines = viewOf(world, group).logs;
+  const view = viewOf(world, group);
+  const settings = world.settings;
+  const ended = view.current?.state === 'Terminated' || view.groupState === 'Stopped';
+  let lines = ended ? newestWithin(view.logs, settings.stoppedLogBytes, settings.stoppedLogLines) : newestWithin(view.logs, settings.runningLogBytes, Infinity);
   if (tail !== undefined) lines = tail > 0 ? lines.slice(-tail) : [];
   return lines.map((l) => (timestamps ? `${iso(l.at).replace('Z', '0000Z')} ${l.line}` : l.line)).join('\n') + (lines.length ? '\n' : '');
 }

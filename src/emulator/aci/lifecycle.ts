@@ -6,6 +6,9 @@ import type { ContainerScript } from './behaviour.js';
 export const PENDING_SECONDS = 1;
 export const PULL_SECONDS = 2;
 export const BACKOFF_SECONDS = 10;
+/** A repair: this long Unhealthy, then this long Repairing, then its outcome. */
+export const UNHEALTHY_SECONDS = 2;
+export const REPAIRING_SECONDS = 3;
 
 export interface Lifecycle {
   startedAt: number;
@@ -13,6 +16,14 @@ export interface Lifecycle {
   restartPolicy: 'Always' | 'OnFailure' | 'Never';
   image: string;
   stoppedAt?: number;
+  /** Azure restarts the container this long after a non-zero exit, despite restartPolicy Never. */
+  platformRestart?: { afterSeconds: number; exitCode: number };
+  /** The group could not be created (capacity, registry…); with recoversAt it then starts by itself. */
+  failure?: { code: string; message: string; recoversAt?: number };
+  /** A platform repair started at `at` (real ms). */
+  repair?: { at: number; outcome: 'running' | 'failed' };
+  /** Whether the restart-after-exit faults were already drawn for this container's exit. */
+  exitDrawn?: boolean;
 }
 
 export interface ContainerStateView {
@@ -33,7 +44,7 @@ export interface EventView {
 }
 
 export interface GroupView {
-  provisioningState: 'Pending' | 'Creating' | 'Succeeded' | 'Failed';
+  provisioningState: 'Pending' | 'Creating' | 'Succeeded' | 'Failed' | 'Unhealthy' | 'Repairing';
   groupState: 'Pending' | 'Running' | 'Succeeded' | 'Failed' | 'Stopped';
   current?: ContainerStateView;
   previous?: ContainerStateView;
@@ -50,7 +61,62 @@ function event(name: string, message: string, at: number, type: 'Normal' | 'Warn
   return { count, firstTimestamp: iso(at), lastTimestamp: iso(at), name, message, type };
 }
 
+/** The group as seen at `now`: what ran as deployed, changed by what the platform did to it. */
 export function viewAt(lc: Lifecycle, groupName: string, clock: Clock, now: number): GroupView {
+  if (lc.failure) return failedCreate(lc, lc.failure, groupName, clock, now);
+  if (lc.repair && now >= lc.repair.at) return repaired(lc, lc.repair, groupName, clock, now);
+  return plainView(lc, groupName, clock, now);
+}
+
+function failedCreate(lc: Lifecycle, failure: NonNullable<Lifecycle['failure']>, groupName: string, clock: Clock, now: number): GroupView {
+  if (failure.recoversAt !== undefined && now >= failure.recoversAt) {
+    // Azure kept trying and the group came up: it runs as if created then.
+    return viewAt({ ...lc, failure: undefined, startedAt: failure.recoversAt }, groupName, clock, now);
+  }
+  const view: GroupView = {
+    provisioningState: 'Failed',
+    groupState: 'Failed',
+    restartCount: 0,
+    current: { state: 'Waiting', detailStatus: failure.code },
+    events: [event('Failed', failure.message, lc.startedAt, 'Warning')],
+    logs: [],
+    failure: { code: failure.code, message: failure.message },
+  };
+  return stopped(lc, view, now);
+}
+
+function repaired(lc: Lifecycle, repair: NonNullable<Lifecycle['repair']>, groupName: string, clock: Clock, now: number): GroupView {
+  const plain = { ...lc, repair: undefined };
+  const before = plainView(plain, groupName, clock, repair.at);
+  // Only a running group can be repaired; one that already ended stays as it was.
+  if (before.groupState !== 'Running' || before.current?.state !== 'Running') return plainView(plain, groupName, clock, now);
+  const repairingAt = repair.at + clock.ms(UNHEALTHY_SECONDS);
+  const endsAt = repairingAt + clock.ms(REPAIRING_SECONDS);
+  const events = [...before.events, event('Unhealthy', 'The node running the container group is unhealthy; the group is being repaired', repair.at, 'Warning')];
+  if (lc.stoppedAt !== undefined && lc.stoppedAt <= now && lc.stoppedAt < endsAt) return stopped(lc, { ...before, events }, now);
+  if (now < repairingAt) return { ...before, provisioningState: 'Unhealthy', events };
+  events.push(event('Repairing', 'Moving the container group to a healthy node', repairingAt, 'Warning'));
+  if (now < endsAt) return { ...before, provisioningState: 'Repairing', current: { state: 'Waiting', detailStatus: 'Repairing' }, events, logs: [] };
+  if (repair.outcome === 'failed') {
+    const message = 'The container group could not be repaired and has failed';
+    events.push(event('Failed', message, endsAt, 'Warning'));
+    return stopped(
+      lc,
+      { ...before, provisioningState: 'Failed', groupState: 'Failed', current: { state: 'Waiting', detailStatus: 'Failed' }, events, logs: [], failure: { code: 'ContainerGroupRepairFailed', message } },
+      now,
+    );
+  }
+  // Restarted on a healthy node without a new pull: a fresh instance, only its logs remain.
+  const after = plainView({ ...plain, startedAt: endsAt - clock.ms(PENDING_SECONDS + PULL_SECONDS) }, groupName, clock, now);
+  return {
+    ...after,
+    restartCount: after.restartCount + before.restartCount + 1,
+    previous: { state: 'Terminated', startTime: before.current.startTime, finishTime: iso(repair.at), detailStatus: 'Killed' },
+    events: [...events, ...after.events.filter((e) => e.name === 'Started' || e.name === 'BackOff')],
+  };
+}
+
+function plainView(lc: Lifecycle, groupName: string, clock: Clock, now: number): GroupView {
   const t = lc.stoppedAt !== undefined ? Math.min(now, lc.stoppedAt) : now;
   const pulling = lc.startedAt + clock.ms(PENDING_SECONDS);
   const runStart = pulling + clock.ms(PULL_SECONDS);
@@ -105,11 +171,24 @@ export function viewAt(lc: Lifecycle, groupName: string, clock: Clock, now: numb
     events.push(event('BackOff', 'Back-off restarting failed container', cycleStart + runMs, 'Warning', cycle + 1));
     return stopped(lc, { ...running, previous: terminated(cycleStart), current: { state: 'Waiting', detailStatus: 'CrashLoopBackOff' } }, now);
   }
-  return {
+  const ended: GroupView = {
     ...running,
     groupState: lc.script.exitCode === 0 ? 'Succeeded' : 'Failed',
     current: terminated(cycleStart),
     terminatedAt: cycleStart + runMs,
+  };
+  const again = lc.platformRestart;
+  if (!again || lc.script.exitCode === 0 || lc.restartPolicy !== 'Never') return ended;
+  const restartAt = cycleStart + runMs + clock.ms(again.afterSeconds);
+  if (t < restartAt) return ended;
+  // Azure started the container again (maintenance, repair, eviction): a second instance of the
+  // same command; restartCount and previousState tell it, and only the new instance's logs remain.
+  const second = plainView({ ...lc, platformRestart: undefined, startedAt: restartAt - clock.ms(PENDING_SECONDS + PULL_SECONDS), script: { ...lc.script, exitCode: again.exitCode, detailStatus: again.exitCode === 0 ? 'Completed' : 'Error' } }, groupName, clock, now);
+  return {
+    ...second,
+    restartCount: second.restartCount + 1,
+    previous: terminated(cycleStart),
+    events: [...events, event('Killing', 'Container restarted by the platform', restartAt, 'Warning'), ...second.events.filter((e) => e.name === 'Started')],
   };
 }
 

@@ -3,7 +3,7 @@ import { randomUUID } from 'node:crypto';
 import { ArmError, json, route, type Route } from '../http.js';
 import { resourceKey } from '../store.js';
 import { requireResourceGroup, type World } from '../world.js';
-import { createOrUpdateGroup, findGroup, logContent, serializeGroup, viewOf } from './groups.js';
+import { checkDeleteQuota, createOrUpdateGroup, findGroup, logContent, serializeGroup, viewOf } from './groups.js';
 import { PENDING_SECONDS, PULL_SECONDS } from './lifecycle.js';
 
 const GROUP = '/subscriptions/{sub}/resourceGroups/{rg}/providers/Microsoft.ContainerInstance/containerGroups/{name}';
@@ -54,6 +54,7 @@ export function aciRoutes(world: World): Route[] {
       const key = resourceKey(sub, rg, name);
       const group = world.store.group(key);
       if (!group) return json(204);
+      checkDeleteQuota(world, sub);
       const body = serializeGroup(world, group);
       world.store.deleteGroup(key);
       const id = randomUUID();

@@ -1,9 +1,9 @@
 // What ACI checks in a container group body before it accepts it.
 import { ArmError, isObject } from '../http.js';
 
-export const GPU_SKUS = ['K80', 'P100', 'V100'];
-const MAX_CPU = 4;
-const MAX_MEMORY_GB = 16;
+import type { EmulatorSettings } from '../world.js';
+
+type Limits = Pick<EmulatorSettings, 'maxCpu' | 'maxMemoryInGB' | 'gpuSkus'>;
 
 const bad = (code: string, message: string) => new ArmError(400, code, message);
 
@@ -32,7 +32,7 @@ export function requestedCores(properties: Record<string, unknown>): number {
   }, 0);
 }
 
-export function validateGroupBody(name: string, body: unknown): ContainerGroupBody {
+export function validateGroupBody(name: string, body: unknown, limits: Limits): ContainerGroupBody {
   if (!isValidGroupName(name)) {
     throw bad(
       'ContainerGroupNameInvalid',
@@ -82,8 +82,11 @@ export function validateGroupBody(name: string, body: unknown): ContainerGroupBo
     const g = requests ? prop(requests, 'gpu') : undefined;
     if (g !== undefined) {
       gpu = true;
-      if (!isObject(g) || !Number.isInteger(g.count) || (g.count as number) < 1 || !GPU_SKUS.includes(String(g.sku))) {
-        throw bad('InvalidGpuResource', `The GPU request of container '${container.name}' is invalid: count must be >= 1 and sku one of ${GPU_SKUS.join(', ')}.`);
+      if (limits.gpuSkus.length === 0) {
+        throw bad('GpuSkuNotAvailable', `Container '${container.name}' requests a GPU, but GPU resources for container groups are no longer offered (retired on 2025-07-14).`);
+      }
+      if (!isObject(g) || !Number.isInteger(g.count) || (g.count as number) < 1 || !limits.gpuSkus.includes(String(g.sku))) {
+        throw bad('InvalidGpuResource', `The GPU request of container '${container.name}' is invalid: count must be >= 1 and sku one of ${limits.gpuSkus.join(', ')}.`);
       }
     }
     for (const variable of Array.isArray(p.environmentVariables) ? p.environmentVariables : []) {
@@ -92,10 +95,10 @@ export function validateGroupBody(name: string, body: unknown): ContainerGroupBo
       }
     }
   }
-  if (cpu > MAX_CPU || memory > MAX_MEMORY_GB) {
+  if (cpu > limits.maxCpu || memory > limits.maxMemoryInGB) {
     throw bad(
       'ResourceRequestsExceedLimit',
-      `The requested resource with '${cpu}' CPU and '${memory}' GB memory exceeds the limit of '${MAX_CPU}' CPU and '${MAX_MEMORY_GB}' GB memory per container group.`,
+      `The requested resource with '${cpu}' CPU and '${memory}' GB memory exceeds the limit of '${limits.maxCpu}' CPU and '${limits.maxMemoryInGB}' GB memory per container group.`,
     );
   }
   if (gpu && Array.isArray(properties.subnetIds) && properties.subnetIds.length > 0) {

@@ -2,6 +2,7 @@
 // state derived from the resources as time passes.
 import { randomUUID } from 'node:crypto';
 import { createOrUpdateGroup, groupId, viewOf } from '../aci/groups.js';
+import { scopedTo } from '../faults.js';
 import { ArmError, isObject } from '../http.js';
 import { murmurHash64 } from '../template/unique-string.js';
 import { evaluateTemplate, TemplateError } from '../template/evaluate.js';
@@ -35,6 +36,7 @@ export function refreshDeployment(world: World, d: DeploymentRecord): Deployment
   for (const op of d.operations) {
     if (op.state !== 'Running' || !op.groupKey) continue;
     const group = world.store.group(op.groupKey);
+    if (!group && world.pendingCreates.has(op.groupKey)) continue;
     if (!group) {
       op.state = 'Failed';
       op.finishedAt = now;
@@ -93,13 +95,77 @@ function createResource(world: World, d: DeploymentRecord, type: string, name: s
     finishedAt: now,
   };
   if (!isGroup) return op; // other resource types are accepted and recorded
+  const key = resourceKey(sub, rg, name);
+  const scope = scopedTo(rg, name);
+  const failing = world.faults.drawEvent('create-failure', (rule) => rule.at === 'deployment' && scope(rule));
+  const failure = failing && {
+    code: failing.code ?? 'ServiceUnavailable',
+    message: failing.message ?? `The requested resource is not available in the location '${world.settings.defaultLocation}' at this moment. Please retry with a different resource request or in another location.`,
+    ...(failing.recovers ? { recoversAt: now + world.clock.ms(failing.recoverSeconds ?? 30) } : {}),
+  };
+  const late = world.faults.drawEvent('late-create', scope);
+  const running: ResourceOperation = { ...op, state: 'Running', finishedAt: undefined, groupKey: key };
+  const create = () => createOrUpdateGroup(world, sub, rg, name, body, failure);
+  if (late) {
+    // ARM has dispatched the create; the group appears later, whatever happens to the deployment.
+    world.pendingCreates.set(key, { appearsAt: now + world.clock.ms(late.delaySeconds ?? 5), create });
+    return running;
+  }
   try {
-    createOrUpdateGroup(world, sub, rg, name, body);
-    return { ...op, state: 'Running', finishedAt: undefined, groupKey: resourceKey(sub, rg, name) };
+    create();
+    return running;
   } catch (err) {
     if (!(err instanceof ArmError)) throw err;
     return { ...op, state: 'Failed', error: { code: err.code, message: err.message } };
   }
+}
+
+/** Creates the groups whose dispatched creation has come due (late-create). */
+export function materializePendingCreates(world: World): void {
+  const now = world.clock.now();
+  for (const [key, pending] of world.pendingCreates) {
+    if (pending.appearsAt > now) continue;
+    world.pendingCreates.delete(key);
+    try {
+      pending.create();
+    } catch (err) {
+      // Refused late (quota…): the deployment's operation sees no group and fails.
+      if (!(err instanceof ArmError)) throw err;
+    }
+  }
+}
+
+/** ARM's automatic history cleanup: past 7/8 of the limit, oldest finished deployments go, down to 3/4. */
+function groomHistory(world: World, sub: string, rg: string): number {
+  const limit = world.settings.deploymentHistoryLimit;
+  const inResourceGroup = world.store
+    .deployments()
+    .filter((d) => d.subscriptionId === sub && d.resourceGroup.toLowerCase() === rg.toLowerCase())
+    .sort((a, b) => a.createdAt - b.createdAt);
+  if (inResourceGroup.length <= Math.floor((limit * 7) / 8)) return inResourceGroup.length;
+  let count = inResourceGroup.length;
+  for (const d of inResourceGroup) {
+    if (count <= Math.floor((limit * 3) / 4)) break;
+    if (isActive(refreshDeployment(world, d))) continue;
+    world.store.deleteDeployment(resourceKey(d.subscriptionId, d.resourceGroup, d.name));
+    count--;
+  }
+  return count;
+}
+
+function policyDenial(world: World, sub: string, name: string, policyName: string): ArmError {
+  const assignmentId = `/subscriptions/${sub}/providers/Microsoft.Authorization/policyAssignments/${policyName}`;
+  const definitionId = `/subscriptions/${sub}/providers/Microsoft.Authorization/policyDefinitions/${policyName}`;
+  const identifiers = [{ policyAssignment: { name: policyName, id: assignmentId }, policyDefinition: { name: policyName, id: definitionId } }];
+  return new ArmError(403, 'RequestDisallowedByPolicy', `Resource '${name}' was disallowed by policy. Policy identifiers: '${JSON.stringify(identifiers)}'.`, {
+    target: name,
+    additionalInfo: [
+      {
+        type: 'PolicyViolation',
+        info: { policyDefinitionDisplayName: policyName, policyDefinitionId: definitionId, policyAssignmentName: policyName, policyAssignmentId: assignmentId, policyDefinitionEffect: 'deny' },
+      },
+    ],
+  });
 }
 
 export function createDeployment(world: World, sub: string, rg: string, name: string, body: unknown, tenantId: string) {
@@ -131,12 +197,12 @@ export function createDeployment(world: World, sub: string, rg: string, name: st
   if (!isObject(template)) {
     throw new ArmError(400, 'InvalidRequestContent', "The request content was invalid: the deployment has neither 'template' nor 'templateLink'.");
   }
-  const inResourceGroup = world.store.deployments().filter((d) => d.subscriptionId === sub && d.resourceGroup.toLowerCase() === rg.toLowerCase());
-  if (!existing && inResourceGroup.length >= world.settings.deploymentHistoryLimit) {
+  const count = groomHistory(world, sub, rg);
+  if (!world.store.deployment(key) && count >= world.settings.deploymentHistoryLimit) {
     throw new ArmError(
       400,
       'DeploymentQuotaExceeded',
-      `Creating the deployment '${name}' would exceed the quota of '${world.settings.deploymentHistoryLimit}'. The current deployment count is '${inResourceGroup.length}'. Please delete some deployments before creating a new one.`,
+      `Creating the deployment '${name}' would exceed the quota of '${world.settings.deploymentHistoryLimit}'. The current deployment count is '${count}'. Please delete some deployments before creating a new one.`,
     );
   }
   let evaluated;
@@ -153,6 +219,23 @@ export function createDeployment(world: World, sub: string, rg: string, name: st
       throw new ArmError(400, 'InvalidTemplate', err.message, { additionalInfo: [{ type: 'TemplateViolation', info: { lineNumber: 0, linePosition: 0, path: '' } }] });
     }
     throw err;
+  }
+  const groups = evaluated.resources.filter((r) => r.type.toLowerCase() === CONTAINER_GROUPS);
+  for (const r of groups) {
+    const denied = world.faults.drawEvent('policy-deny', scopedTo(rg, r.name));
+    if (denied) throw policyDenial(world, sub, r.name, denied.policyName ?? 'deny-container-instances');
+  }
+  for (const r of groups) {
+    const refused = world.faults.drawEvent('create-failure', (rule) => rule.at !== 'deployment' && scopedTo(rg, r.name)(rule));
+    if (refused) {
+      // Preflight validation: nothing is stored, the resource provider's reason is in details[].
+      throw new ArmError(
+        400,
+        'InvalidTemplateDeployment',
+        `The template deployment '${name}' is not valid according to the validation procedure. The tracking id is '${randomUUID()}'. See inner errors for details.`,
+        { details: [{ code: refused.code ?? 'InvalidTemplate', target: groupId(sub, rg, r.name), message: refused.message ?? 'The resource provider refused the request.' }] },
+      );
+    }
   }
   const deployment: DeploymentRecord = {
     subscriptionId: sub,

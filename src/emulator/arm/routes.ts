@@ -12,6 +12,7 @@ import {
   serializeOperation,
 } from './deployments.js';
 
+const DEPLOYMENT_DELETE_SECONDS = 1;
 const DEPLOYMENT = '/subscriptions/{sub}/resourcegroups/{rg}/providers/Microsoft.Resources/deployments/{name}';
 
 export function deploymentRoutes(world: World): Route[] {
@@ -52,8 +53,18 @@ export function deploymentRoutes(world: World): Route[] {
       if (refreshDeployment(world, d).state === 'Running' || d.state === 'Accepted') {
         throw new ArmError(409, 'DeploymentActive', `The deployment '${name}' is still active and cannot be deleted. Cancel it first.`);
       }
+      // ARM deletes a deployment asynchronously: 202 and a Location that answers 202 until it is gone.
       world.store.deleteDeployment(key);
-      return json(204);
+      const id = randomUUID();
+      const now = world.clock.now();
+      world.store.putOperation({ id, kind: 'deployment-delete', target: key, createdAt: now, doneAt: now + world.clock.ms(DEPLOYMENT_DELETE_SECONDS) });
+      const apiVersion = req.url.searchParams.get('api-version') ?? '2025-03-01';
+      return json(202, undefined, { Location: `${world.baseUrl()}/subscriptions/${sub}/operationresults/${id}?api-version=${apiVersion}`, 'Retry-After': '1' });
+    }),
+    route('GET', '/subscriptions/{sub}/operationresults/{id}', 'Deployments_DeleteOperationResult', 'read', (req) => {
+      const op = world.store.operation(req.params.id);
+      if (!op || op.kind !== 'deployment-delete') throw new ArmError(404, 'OperationNotFound', `The operation '${req.params.id}' could not be found.`);
+      return world.clock.now() >= (op.doneAt ?? 0) ? json(204) : json(202, undefined, { Location: req.url.href, 'Retry-After': '1' });
     }),
     route('GET', '/subscriptions/{sub}/resourcegroups/{rg}/providers/Microsoft.Resources/deployments', 'Deployments_ListByResourceGroup', 'read', (req) => {
       const { sub, rg } = req.params;
