@@ -1,6 +1,8 @@
 // The control endpoint (outside ARM's paths): faults, counters, vanishing groups, resource groups.
 import type { Entra } from './entra.js';
+import { UNHEALTHY_SECONDS, REPAIRING_SECONDS } from './aci/lifecycle.js';
 import { checkFault } from './fault-rules.js';
+import type { FaultRule } from './faults.js';
 import { ArmError, isObject, json, route, type Route } from './http.js';
 import { resourceKey } from './store.js';
 import type { World } from './world.js';
@@ -15,7 +17,7 @@ export function controlRoutes(world: World, entra: Entra): Route[] {
     }),
     control('POST', '/faults', (req) => {
       const rule = checkFault(req.body);
-      if (rule.kind === 'repair') return json(201, { id: startRepair(world, rule.group!, rule.outcome!, rule.resourceGroup) });
+      if (rule.kind === 'repair') return json(201, { id: startRepair(world, rule) });
       return json(201, { id: world.faults.add(rule) });
     }),
     control('PUT', '/principals', (req) => {
@@ -61,12 +63,13 @@ export function controlRoutes(world: World, entra: Entra): Route[] {
 }
 
 /** A repair applies at once to the named group: Unhealthy, then Repairing, then its outcome. */
-function startRepair(world: World, name: string, outcome: 'running' | 'failed', resourceGroup?: string): number {
+function startRepair(world: World, rule: FaultRule): number {
+  const { group: name = '', outcome = 'running', resourceGroup } = rule;
   const group = world.store
     .groups()
     .find((g) => g.name.toLowerCase() === name.toLowerCase() && (!resourceGroup || g.resourceGroup.toLowerCase() === resourceGroup.toLowerCase()));
   if (!group) throw new ArmError(404, 'ResourceNotFound', `No container group '${name}' to repair.`);
-  group.lifecycle.repair = { at: world.clock.now(), outcome };
+  group.lifecycle.repair = { at: world.clock.now(), outcome, unhealthySeconds: rule.unhealthySeconds ?? UNHEALTHY_SECONDS, repairingSeconds: rule.repairingSeconds ?? REPAIRING_SECONDS };
   world.faults.applied('repair');
   return 0;
 }

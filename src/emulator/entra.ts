@@ -23,6 +23,8 @@ export class Entra {
   constructor(
     principals: ServicePrincipal[] = [],
     private readonly faults?: Faults,
+    /** Real seconds a token lives (expires_in); under 300 s clients fetch a new one for every call. */
+    private readonly tokenLifetimeSeconds = 3599,
   ) {
     this.principals = [...principals];
   }
@@ -123,9 +125,9 @@ export class Entra {
           if (refused) return refused;
           return json(200, {
             token_type: 'Bearer',
-            expires_in: 3599,
-            ext_expires_in: 3599,
-            access_token: this.issue({ tenantId: req.params.tenant, clientId }),
+            expires_in: this.tokenLifetimeSeconds,
+            ext_expires_in: this.tokenLifetimeSeconds,
+            access_token: this.issue({ tenantId: req.params.tenant, clientId }, this.tokenLifetimeSeconds),
           });
         },
         false,

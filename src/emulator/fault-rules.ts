@@ -30,6 +30,8 @@ export function checkFault(body: unknown): FaultRule {
   if (kind === 'repair') {
     text(body, 'group', true);
     oneOf(body, 'outcome', ['running', 'failed'], true);
+    seconds(body, 'unhealthySeconds', false);
+    seconds(body, 'repairingSeconds', false);
     text(body, 'resourceGroup', false);
     return body as unknown as FaultRule;
   }
@@ -41,6 +43,7 @@ export function checkFault(body: unknown): FaultRule {
   switch (kind) {
     case 'restart-after-exit':
       seconds(body, 'afterSeconds', true);
+      seconds(body, 'runSeconds', false);
       if (body.exitCode !== undefined && !Number.isInteger(body.exitCode)) throw invalid("'exitCode' must be an integer.");
       break;
     case 'create-failure':
@@ -50,6 +53,9 @@ export function checkFault(body: unknown): FaultRule {
       if (body.recovers !== undefined && typeof body.recovers !== 'boolean') throw invalid("'recovers' must be true or false.");
       if (body.recovers && body.at !== 'deployment') throw invalid("Only a failure 'at': 'deployment' leaves a group that can recover.");
       seconds(body, 'recoverSeconds', false);
+      break;
+    case 'lock':
+      text(body, 'resourceGroup', true);
       break;
     case 'late-create':
       seconds(body, 'delaySeconds', true);

@@ -6,7 +6,7 @@
 // request), so a rule never spends its share or limit on requests it cannot affect.
 
 /** hang: the request is never answered; the connection stays open until the client gives up. */
-export const REQUEST_FAULTS = ['throttle', 'server-error', 'reset', 'latency', 'hang'] as const;
+export const REQUEST_FAULTS = ['throttle', 'server-error', 'reset', 'latency', 'hang', 'lock'] as const;
 export const EVENT_FAULTS = ['restart-after-exit', 'create-failure', 'late-create', 'credential', 'policy-deny'] as const;
 /** Applied once, at the moment the rule is posted (no share or draw). */
 export const IMMEDIATE_FAULTS = ['repair'] as const;
@@ -36,6 +36,8 @@ export interface FaultRule {
   afterSeconds?: number;
   /** restart-after-exit: exit code of the restarted instance (default 0, the dangerous case). */
   exitCode?: number;
+  /** restart-after-exit: emulated seconds the restarted instance runs (default: as long as the first). */
+  runSeconds?: number;
   /** create-failure: Azure's error code and message, and where it surfaces. */
   code?: string;
   message?: string;
@@ -57,6 +59,9 @@ export interface FaultRule {
   /** repair: the container group and how the repair ends. */
   group?: string;
   outcome?: 'running' | 'failed';
+  /** repair: emulated seconds Unhealthy (default 2) and Repairing (default 3). */
+  unhealthySeconds?: number;
+  repairingSeconds?: number;
 }
 
 interface ActiveRule extends FaultRule {
@@ -113,11 +118,13 @@ export class Faults {
   }
 
   /** The request faults that apply to this request (at most one per rule). */
-  pick(operation: string): FaultRule[] {
+  pick(operation: string, request: { kind?: string; resourceGroup?: string } = {}): FaultRule[] {
     return this.rules.filter(
       (rule) =>
         (REQUEST_FAULTS as readonly string[]).includes(rule.kind) &&
         (!rule.operation || rule.operation.toLowerCase() === operation.toLowerCase()) &&
+        // A lock refuses only changes (writes and deletes) in its resource group.
+        (rule.kind !== 'lock' || ((request.kind === 'write' || request.kind === 'delete') && rule.resourceGroup?.toLowerCase() === request.resourceGroup?.toLowerCase())) &&
         this.draw(rule),
     );
   }

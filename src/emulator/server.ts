@@ -83,7 +83,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
     templateLinks: new Map(),
   };
   const throttle = new Throttle({ ...limitsFrom(world.settings), ...options.throttle });
-  const entra = new Entra(options.principals, world.faults);
+  const entra = new Entra(options.principals, world.faults, world.settings.tokenLifetimeSeconds);
   const routes: Route[] = [...controlRoutes(world, entra), ...entra.routes(() => baseUrl), ...deploymentRoutes(world), ...aciRoutes(world)];
   const sockets = new Set<Socket>();
   const timers = new Set<NodeJS.Timeout>();
@@ -103,7 +103,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
   async function admit(r: Route, request: EmulatorRequest, socket: Socket): Promise<Record<string, string> | 'reset'> {
     const principal = (request.principal = entra.authenticate(request));
     const sub = request.params.sub ?? '';
-    for (const fault of world.faults.pick(r.operation)) {
+    for (const fault of world.faults.pick(r.operation, { kind: r.kind, resourceGroup: request.params.rg })) {
       if (fault.kind === 'latency') await delay(fault.latencySeconds !== undefined ? world.clock.ms(fault.latencySeconds) : fault.latencyMs ?? 100);
       if (fault.kind === 'reset') return 'reset';
       if (fault.kind === 'hang') {
@@ -113,6 +113,10 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
       if (fault.kind === 'server-error') {
         const status = fault.status ?? 500;
         throw new ArmError(status, status === 503 ? 'ServiceUnavailable' : 'InternalServerError', 'Injected fault: the server encountered an internal error.');
+      }
+      if (fault.kind === 'lock') {
+        const scope = `/subscriptions/${sub}/resourceGroups/${request.params.rg}`;
+        throw new ArmError(409, 'ScopeLocked', `The scope '${request.url.pathname}' cannot perform ${r.kind} operation because following scope(s) are locked: '${scope}'. Please remove the lock and try again.`);
       }
       if (fault.kind === 'throttle') {
         const headers: Record<string, string> = fault.retryAfterSeconds === null ? {} : { 'Retry-After': String(fault.retryAfterSeconds ?? 1) };

@@ -36,6 +36,8 @@ export interface EmulatorSettings {
   runningLogBytes: number;
   /** GPU SKUs still offered; ACI's GPU offering was retired on 2025-07-14, so none by default. */
   gpuSkus: string[];
+  /** Real seconds an Entra token lives; short lives make clients ask for tokens often (credential faults bite). */
+  tokenLifetimeSeconds: number;
 }
 
 export const DEFAULT_SETTINGS: EmulatorSettings = {
@@ -60,6 +62,7 @@ export const DEFAULT_SETTINGS: EmulatorSettings = {
   stoppedLogLines: 1000,
   runningLogBytes: 4 * 1024 * 1024,
   gpuSkus: [],
+  tokenLifetimeSeconds: 3599,
 };
 
 /** Checks a partial settings object (from EMULATOR_SETTINGS or startEmulator), naming what is wrong. */

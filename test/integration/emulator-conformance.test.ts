@@ -166,7 +166,8 @@ describe('emulator responses conform to the Azure specs', () => {
 
     await call(emulator, 'PUT', deploymentPath('conf-5'), groupTemplate('python:3', ['sh', '-c', 'sleep 100']));
     await until(() => call(emulator, 'GET', groupPath), (b) => b.properties?.containers?.[0].properties.instanceView.currentState?.state === 'Running');
-    await fault({ kind: 'repair', group: 'conf-group', outcome: 'running' });
+    // Long phases, so that a slow machine cannot poll past them.
+    await fault({ kind: 'repair', group: 'conf-group', outcome: 'running', unhealthySeconds: 0, repairingSeconds: 100000 });
     const repairing = await until(() => call(emulator, 'GET', groupPath), (b) => b.properties.provisioningState === 'Repairing');
     conforms('ContainerGroups_Get', repairing.status, repairing.body);
 

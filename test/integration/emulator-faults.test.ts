@@ -160,7 +160,7 @@ describe('repair', () => {
   ])('outcome %s: Unhealthy → Repairing → %s', async (outcome, finalState, restarts) => {
     const { run } = await deploy('sh -c "echo up; sleep 300"');
     await until(() => getGroup(run.containerGroupName), (g) => g.properties?.containers && container(g).currentState?.state === 'Running');
-    expect((await fault({ kind: 'repair', group: run.containerGroupName, outcome })).status).toBe(201);
+    expect((await fault({ kind: 'repair', group: run.containerGroupName, outcome, unhealthySeconds: 30, repairingSeconds: 30 })).status).toBe(201);
     const seen = new Set<string>();
     const end = await until(
       () => getGroup(run.containerGroupName),

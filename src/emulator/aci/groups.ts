@@ -54,7 +54,7 @@ export function viewOf(world: World, group: GroupRecord): GroupView {
   lc.exitDrawn = true;
   const rule = world.faults.drawEvent('restart-after-exit', scopedTo(group.resourceGroup, group.name));
   if (!rule) return view;
-  lc.platformRestart = { afterSeconds: rule.afterSeconds ?? 10, exitCode: rule.exitCode ?? 0 };
+  lc.platformRestart = { afterSeconds: rule.afterSeconds ?? 10, exitCode: rule.exitCode ?? 0, runSeconds: rule.runSeconds };
   return viewAt(lc, group.name, world.clock, world.clock.now());
 }
 

@@ -17,11 +17,11 @@ export interface Lifecycle {
   image: string;
   stoppedAt?: number;
   /** Azure restarts the container this long after a non-zero exit, despite restartPolicy Never. */
-  platformRestart?: { afterSeconds: number; exitCode: number };
+  platformRestart?: { afterSeconds: number; exitCode: number; runSeconds?: number };
   /** The group could not be created (capacity, registry…); with recoversAt it then starts by itself. */
   failure?: { code: string; message: string; recoversAt?: number };
   /** A platform repair started at `at` (real ms). */
-  repair?: { at: number; outcome: 'running' | 'failed' };
+  repair?: { at: number; outcome: 'running' | 'failed'; unhealthySeconds: number; repairingSeconds: number };
   /** Whether the restart-after-exit faults were already drawn for this container's exit. */
   exitDrawn?: boolean;
 }
@@ -90,8 +90,8 @@ function repaired(lc: Lifecycle, repair: NonNullable<Lifecycle['repair']>, group
   const before = plainView(plain, groupName, clock, repair.at);
   // Only a running group can be repaired; one that already ended stays as it was.
   if (before.groupState !== 'Running' || before.current?.state !== 'Running') return plainView(plain, groupName, clock, now);
-  const repairingAt = repair.at + clock.ms(UNHEALTHY_SECONDS);
-  const endsAt = repairingAt + clock.ms(REPAIRING_SECONDS);
+  const repairingAt = repair.at + clock.ms(repair.unhealthySeconds);
+  const endsAt = repairingAt + clock.ms(repair.repairingSeconds);
   const events = [...before.events, event('Unhealthy', 'The node running the container group is unhealthy; the group is being repaired', repair.at, 'Warning')];
   if (lc.stoppedAt !== undefined && lc.stoppedAt <= now && lc.stoppedAt < endsAt) return stopped(lc, { ...before, events }, now);
   if (now < repairingAt) return { ...before, provisioningState: 'Unhealthy', events };
@@ -183,7 +183,7 @@ function plainView(lc: Lifecycle, groupName: string, clock: Clock, now: number):
   if (t < restartAt) return ended;
   // Azure started the container again (maintenance, repair, eviction): a second instance of the
   // same command; restartCount and previousState tell it, and only the new instance's logs remain.
-  const second = plainView({ ...lc, platformRestart: undefined, startedAt: restartAt - clock.ms(PENDING_SECONDS + PULL_SECONDS), script: { ...lc.script, exitCode: again.exitCode, detailStatus: again.exitCode === 0 ? 'Completed' : 'Error' } }, groupName, clock, now);
+  const second = plainView({ ...lc, platformRestart: undefined, startedAt: restartAt - clock.ms(PENDING_SECONDS + PULL_SECONDS), script: { ...lc.script, exitCode: again.exitCode, durationSeconds: again.runSeconds ?? lc.script.durationSeconds, detailStatus: again.exitCode === 0 ? 'Completed' : 'Error' } }, groupName, clock, now);
   return {
     ...second,
     restartCount: second.restartCount + 1,

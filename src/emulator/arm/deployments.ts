@@ -31,7 +31,6 @@ const isActive = (d: DeploymentRecord) => d.state === 'Accepted' || d.state === 
 
 /** Brings a deployment up to date with its resources. */
 export function refreshDeployment(world: World, d: DeploymentRecord): DeploymentRecord {
-  if (!isActive(d)) return d;
   const now = world.clock.now();
   for (const op of d.operations) {
     if (op.state !== 'Running' || !op.groupKey) continue;
@@ -53,6 +52,8 @@ export function refreshDeployment(world: World, d: DeploymentRecord): Deployment
       op.error = view.failure ?? { code: 'ContainerGroupProvisioningFailed', message: 'The container group failed to provision.' };
     }
   }
+  // A cancelled deployment stays Canceled, but what it had dispatched goes on (late-create).
+  if (!isActive(d)) return d;
   const failed = d.operations.filter((op) => op.state === 'Failed');
   if (failed.length > 0) {
     d.state = 'Failed';
