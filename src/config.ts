@@ -82,6 +82,8 @@ export interface Config {
   queueShards: number;
   /** Redis Cluster seed nodes; when set, every connection is an ioredis Cluster client. */
   redisClusterNodes?: { host: string; port: number }[];
+  /** How long a RUNNING run may go on while Azure refuses its credential before it ends CRASHED. */
+  credentialFailureGraceSeconds: number;
 }
 
 export class ConfigError extends Error {
@@ -272,6 +274,7 @@ export function loadConfig(env: Env = process.env): Config {
     logHeartbeatMs: integer(env, 'LOG_HEARTBEAT_MS', 15_000, 100, 600_000),
     queueShards: integer(env, 'QUEUE_SHARDS', 1, 1, 256),
     redisClusterNodes: clusterNodes(env),
+    credentialFailureGraceSeconds: decimal(env, 'CREDENTIAL_FAILURE_GRACE_SECONDS', 3600, 0),
   };
 }
 

@@ -27,6 +27,7 @@ export function startWorker(config: Config, services: Services, connection: Redi
     log,
     minPollIntervalSeconds: config.minPollIntervalSeconds,
     azureCallTimeoutMs: config.azureCallTimeoutMs,
+    credentialFailureGraceSeconds: config.credentialFailureGraceSeconds,
   };
   const sweep = () => sweepOrphans({ ...ctx, serviceInstance: config.serviceInstance });
   return startRunWorker(ctx, services.queue, {

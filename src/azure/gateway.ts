@@ -2,7 +2,7 @@
 // Every call is bounded: it ends after `timeoutMs` or as soon as the step's signal aborts (a kill or
 // a shutdown), so a silently dropped connection never holds a step, its worker slot or a kill.
 import type { AzureClients } from './clients.js';
-import { classifyAzureError } from './errors.js';
+import { classifyAzureError, innermost as deepest, type ErrorTree } from './errors.js';
 import { armWrite } from './raw-write.js';
 
 export interface CallBounds {
@@ -23,6 +23,13 @@ export interface GroupStatus {
   containerState?: string;
   exitCode?: number;
   detailStatus?: string;
+  /** How often Azure started the container again; with previousState, the first run's end. */
+  restartCount: number;
+  previousState?: string;
+  previousExitCode?: number;
+  previousDetailStatus?: string;
+  /** Azure's Warning events for the container (newest last), e.g. why it waits or failed. */
+  warnings: string[];
 }
 
 /** The call's answer, or undefined when Azure says the resource does not exist. */
@@ -33,22 +40,6 @@ async function unlessMissing<T>(call: () => Promise<T>): Promise<T | undefined> 
     if (classifyAzureError(err).kind === 'not-found') return undefined;
     throw err;
   }
-}
-
-interface ErrorTree {
-  code?: string;
-  message?: string;
-  details?: ErrorTree[];
-}
-
-/** The innermost error: Azure nests the resource provider's cause under DeploymentFailed. */
-function deepest(error: ErrorTree | undefined): { code: string; message: string } | undefined {
-  if (!error) return undefined;
-  for (const detail of error.details ?? []) {
-    const inner = deepest(detail);
-    if (inner) return inner;
-  }
-  return error.code ? { code: error.code, message: error.message ?? '' } : undefined;
 }
 
 export class AzureGateway {
@@ -89,6 +80,21 @@ export class AzureGateway {
     return (await this.deployment(rg, name))?.error;
   }
 
+  /** Whether the deployment dispatched a create of this container group that has not finished. */
+  async groupCreateInFlight(rg: string, deployment: string, group: string): Promise<boolean> {
+    try {
+      for await (const op of this.clients.resources.deploymentOperations.list(rg, deployment, this.options)) {
+        const target = op.properties?.targetResource;
+        if (target?.resourceType?.toLowerCase() !== 'microsoft.containerinstance/containergroups' || target.resourceName?.toLowerCase() !== group.toLowerCase()) continue;
+        if (!['Succeeded', 'Failed'].includes(op.properties?.provisioningState ?? '')) return true;
+      }
+      return false;
+    } catch (err) {
+      if (classifyAzureError(err).kind === 'not-found') return false;
+      throw err;
+    }
+  }
+
   /** Sends the PUT and nothing else: the provision step reads the deployment afterwards. */
   async startDeployment(rg: string, name: string, body: unknown): Promise<void> {
     try {
@@ -121,7 +127,8 @@ export class AzureGateway {
     const g = await unlessMissing(() => this.clients.aci.containerGroups.get(rg, name, this.options));
     if (!g) return undefined;
     const container = g.containers[0];
-    const state = container?.instanceView?.currentState;
+    const view = container?.instanceView;
+    const state = view?.currentState;
     return {
       provisioningState: g.provisioningState,
       groupState: g.instanceView?.state,
@@ -129,6 +136,11 @@ export class AzureGateway {
       containerState: state?.state,
       exitCode: state?.exitCode,
       detailStatus: state?.detailStatus,
+      restartCount: view?.restartCount ?? 0,
+      previousState: view?.previousState?.state,
+      previousExitCode: view?.previousState?.exitCode,
+      previousDetailStatus: view?.previousState?.detailStatus,
+      warnings: (view?.events ?? []).filter((e) => e.type === 'Warning' && e.message).map((e) => e.message!),
     };
   }
 

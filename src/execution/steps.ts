@@ -2,7 +2,7 @@
 // safe to repeat: a worker killed anywhere is replaced by one that carries on (at-least-once).
 import type { Logger } from 'pino';
 import type { AzureClientCache } from '../azure/clients.js';
-import { classifyAzureError } from '../azure/errors.js';
+import { classifyAzureError, hintFor, withHint, type AzureFailure } from '../azure/errors.js';
 import { AzureGateway, type GroupStatus } from '../azure/gateway.js';
 import { isTerminal, transition, type Outcome, type Run, type RunSpec, type RunState } from '../runs/model.js';
 import type { RunStore } from '../runs/store.js';
@@ -17,6 +17,8 @@ export interface StepContext {
   minPollIntervalSeconds: number;
   /** AZURE_CALL_TIMEOUT_MS: the bound of every Azure call a step makes. */
   azureCallTimeoutMs: number;
+  /** How long a running run may go on while Azure refuses its credential (CREDENTIAL_FAILURE_GRACE_SECONDS). */
+  credentialFailureGraceSeconds?: number;
 }
 
 export type StepResult = { done: true } | { after: number };
@@ -34,8 +36,22 @@ export class TransientFailure extends Error {
 /** Causes of a failed deployment that go away by themselves: the deployment is sent again. */
 const TRANSIENT_CAUSES = new Set(['ResourceRequestsThrottled', 'TooManyRequests', 'InternalServerError', 'ServiceUnavailable', 'GatewayTimeout', 'Conflict', 'AnotherOperationInProgress']);
 
+/** Causes that clear by themselves given time: the deployment is sent again until the start deadline. */
+function clearsByItself(cause: { code: string; message: string }): boolean {
+  if (TRANSIENT_CAUSES.has(cause.code) || cause.code === 'RegistryErrorResponse' || cause.code === 'ContainerGroupQuotaReached') return true;
+  return /not available in the location .* at this moment|please retry later/i.test(cause.message);
+}
+
 const LIVE_DEPLOYMENT = new Set(['Accepted', 'Running', 'Created', 'Creating', 'Updating', 'Ready', 'NotSpecified', 'Waiting']);
+/** How long Azure gets to bring a Failed group back by itself before it is deleted and deployed again. */
+const RECOVERY_POLLS = 3;
+/** A permanent cleanup error is tried this many times before cleanup gives up (cleanup.state failed). */
+const CLEANUP_FINAL_ATTEMPTS = 5;
+const DEFAULT_CREDENTIAL_GRACE_SECONDS = 3600;
 const STREAM_TAIL = 1000;
+/** What ACI keeps of an exited container's output. */
+const STOPPED_LOG_LINES = 1000;
+const STOPPED_LOG_BYTES = 16 * 1024;
 const POOL_FULL_RETRY_MS = 1000;
 const MAX_CLEANUP_DELAY_MS = 5 * 60_000;
 
@@ -74,6 +90,7 @@ function groupDetails(g: GroupStatus): Partial<Run['azure']> {
     container_state: g.containerState,
     container_name: g.containerName,
     ...(g.exitCode !== undefined ? { exit_code: g.exitCode } : {}),
+    ...(g.restartCount > 0 ? { restart_count: g.restartCount } : {}),
   };
 }
 
@@ -84,27 +101,95 @@ function exitOutcome(g: GroupStatus): Outcome {
   return { state: 'FAILED', status_code: code, reason: `The container exited with code ${code}.${hint}` };
 }
 
-async function submit(s: Step): Promise<StepResult> {
-  if (s.run.state === 'PENDING' && !(await move(s, 'PENDING', ({ pending_reason: _, ...run }) => transition(run, 'SUBMITTING', 'A worker took the run.')))) {
-    return NOW;
+const events = (g: GroupStatus) => (g.warnings.length > 0 ? ` Azure says: ${g.warnings.slice(-3).join(' | ')}` : '');
+
+/** Azure's code and innermost message, with a hint when the cause needs someone to act. */
+function azureError(code: string, message: string | undefined): Partial<Run['azure']> {
+  const hint = hintFor(code);
+  return { error_code: code, ...(message ? { error_message: message } : {}), ...(hint ? { error_hint: hint } : {}) };
+}
+
+const deadlineOf = (run: Run) => (run.provisioning_deadline ? Date.parse(run.provisioning_deadline) : Infinity);
+
+function timedOut(s: Step, why: string): Promise<StepResult> {
+  return decide(
+    s,
+    { state: 'CRASHED', status_code: -1, reason: `Timed out after ${s.run.start_timeout_seconds}s waiting for the container group to start; ${why}` },
+    { error_code: s.run.azure.error_code ?? 'ProvisioningTimeout' },
+  );
+}
+
+/** Sends the deployment unless its container group already exists (sending it again would restart the group). */
+async function deployUnlessGroupExists(s: Step): Promise<GroupStatus | undefined> {
+  const { resource_group_name: rg, deployment_name: name, container_group_name: group } = s.spec;
+  const g = await s.azure.group(rg, group);
+  if (!g) await s.azure.startDeployment(rg, name, s.spec.deployment_body);
+  return g;
+}
+
+/** A refusal that clears by itself (quota, capacity, registry): retry until the start deadline. */
+async function waitOrCrash(s: Step, failure: AzureFailure & { code: string }): Promise<StepResult> {
+  const onQuota = s.run.on_quota ?? 'wait';
+  const waits = clearsByItself(failure) && !(failure.code === 'ContainerGroupQuotaReached' && onQuota === 'fail');
+  if (waits && Date.now() < deadlineOf(s.run)) {
+    await s.ctx.store.update(s.run.id, (run) => ({ ...run, azure: { ...run.azure, ...azureError(failure.code, failure.message), last_transient_error: `${failure.code}: ${failure.message}` } }));
+    return after(Math.min(pollMs(s) * 2, Math.max(0, deadlineOf(s.run) - Date.now()) + 1));
   }
-  const { resource_group_name: rg, deployment_name: name } = s.spec;
-  // Look before creating: a worker that died after the PUT must not deploy twice.
-  const existing = await s.azure.deployment(rg, name);
-  if (!existing) await s.azure.startDeployment(rg, name, s.spec.deployment_body);
+  return decide(s, { state: 'CRASHED', status_code: -1, reason: `Azure refused the deployment: ${failure.code}: ${withHint(failure.code, failure.message)}` }, azureError(failure.code, failure.message));
+}
+
+async function submit(s: Step): Promise<StepResult> {
   const timeout = s.run.start_timeout_seconds;
+  if (s.run.state === 'PENDING') {
+    // The start timeout covers SUBMITTING too: a run that cannot even be sent ends in time.
+    const moved = await move(s, 'PENDING', ({ pending_reason: _, ...run }) => ({
+      ...transition(run, 'SUBMITTING', 'A worker took the run.'),
+      provisioning_deadline: timeout > 0 ? new Date(Date.now() + timeout * 1000).toISOString() : undefined,
+    }));
+    if (!moved) return NOW;
+  }
+  if (Date.now() > deadlineOf(s.run)) return timedOut(s, 'the deployment could not be sent.');
+  const { resource_group_name: rg, deployment_name: name } = s.spec;
+  // Look before creating: a worker that died after the PUT must not deploy twice, and a group that
+  // exists (its deployment record gone) is followed, never deployed over.
+  const existing = await s.azure.deployment(rg, name);
+  let group: GroupStatus | undefined;
+  if (!existing) {
+    try {
+      group = await deployUnlessGroupExists(s);
+    } catch (err) {
+      const failure = classifyAzureError(err);
+      if (failure.kind === 'final') return waitOrCrash(s, failure);
+      throw err;
+    }
+  }
+  const reason = existing
+    ? `Deployment ${name} found (${existing.state}); following it.`
+    : group
+      ? `Container group ${s.spec.container_group_name} already exists; following it instead of deploying again.`
+      : `Deployment ${name} sent to Azure Resource Manager.`;
   await move(s, 'SUBMITTING', (run) => ({
-    ...transition(run, 'PROVISIONING', existing ? `Deployment ${name} found (${existing.state}); following it.` : `Deployment ${name} sent to Azure Resource Manager.`),
-    provisioning_deadline: timeout > 0 ? new Date(Date.now() + timeout * 1000).toISOString() : undefined,
-    azure: { ...run.azure, deployment_state: existing?.state ?? 'Accepted' },
+    ...transition(run, 'PROVISIONING', reason),
+    provisioning_deadline: run.provisioning_deadline ?? (timeout > 0 ? new Date(Date.now() + timeout * 1000).toISOString() : undefined),
+    azure: { ...run.azure, deployment_state: existing?.state ?? (group ? 'Unknown' : 'Accepted') },
   }));
   return after(Math.min(pollMs(s), timeout > 0 ? timeout * 1000 : Infinity));
+}
+
+/** The group runs (or ran): RUNNING, then judged like every watched group. */
+async function startWatching(s: Step, g: GroupStatus, deploymentState: string): Promise<StepResult> {
+  await move(s, 'PROVISIONING', (run) => ({
+    ...transition(run, 'RUNNING', 'The container group is provisioned and its container runs.'),
+    azure: { ...run.azure, deployment_state: deploymentState, ...groupDetails(g) },
+  }));
+  if (s.run.stream_output && g.containerName && g.restartCount === 0) await readLogs(s, g.containerName, STREAM_TAIL);
+  return (await judge(s, g)) ?? after(pollMs(s));
 }
 
 async function provision(s: Step): Promise<StepResult> {
   const { resource_group_name: rg, deployment_name: name, container_group_name: group } = s.spec;
   const deployment = await s.azure.deployment(rg, name);
-  const deadline = s.run.provisioning_deadline ? Date.parse(s.run.provisioning_deadline) : Infinity;
+  const deadline = deadlineOf(s.run);
   if (!deployment || LIVE_DEPLOYMENT.has(deployment.state)) {
     if (Date.now() > deadline) {
       await s.azure.cancelDeployment(rg, name);
@@ -114,7 +199,10 @@ async function provision(s: Step): Promise<StepResult> {
         reason: `Timed out after ${s.run.start_timeout_seconds}s waiting for the container group to start; the deployment was cancelled.`,
       }, { deployment_state: 'Canceled', error_code: 'ProvisioningTimeout' });
     }
-    if (!deployment) await s.azure.startDeployment(rg, name, s.spec.deployment_body);
+    if (!deployment) {
+      const g = await deployUnlessGroupExists(s);
+      if (g && g.provisioningState === 'Succeeded') return startWatching(s, g, 'Unknown');
+    }
     await s.ctx.store.update(s.run.id, (run) => (run.azure.deployment_state === deployment?.state ? undefined : { ...run, azure: { ...run.azure, deployment_state: deployment?.state ?? 'Accepted' } }));
     return after(Math.min(pollMs(s), Math.max(0, deadline - Date.now()) + 1));
   }
@@ -123,36 +211,124 @@ async function provision(s: Step): Promise<StepResult> {
     if (!g) {
       return decide(s, { state: 'CRASHED', status_code: -1, reason: 'The deployment succeeded but the container group does not exist.' }, { deployment_state: 'Succeeded' });
     }
-    await move(s, 'PROVISIONING', (run) => ({
-      ...transition(run, 'RUNNING', 'The container group is provisioned and its container runs.'),
-      azure: { ...run.azure, deployment_state: 'Succeeded', ...groupDetails(g) },
-    }));
-    return g.containerState === 'Terminated' ? decide(s, exitOutcome(g), groupDetails(g)) : after(pollMs(s));
+    return startWatching(s, g, 'Succeeded');
   }
   const cause = deployment.state === 'Failed' ? await s.azure.deploymentFailure(rg, name) : undefined;
-  if (cause && TRANSIENT_CAUSES.has(cause.code) && Date.now() < deadline) {
-    // A throttled or flaky resource provider: deploy again later rather than fail the run.
-    await s.azure.startDeployment(rg, name, s.spec.deployment_body);
-    throw new TransientFailure(`The deployment failed with ${cause.code} (${cause.message}); sent it again.`);
+  if (cause && clearsByItself(cause) && Date.now() < deadline && !(cause.code === 'ContainerGroupQuotaReached' && s.run.on_quota === 'fail')) {
+    return retryFailedDeployment(s, cause);
   }
   return decide(
     s,
     {
       state: 'CRASHED',
       status_code: -1,
-      reason: cause ? `Azure could not create the container group: ${cause.code}: ${cause.message}` : `The deployment ended ${deployment.state}.`,
+      reason: cause ? `Azure could not create the container group: ${cause.code}: ${withHint(cause.code, cause.message)}` : `The deployment ended ${deployment.state}.`,
     },
-    { deployment_state: deployment.state, error_code: cause?.code ?? `Deployment${deployment.state}`, error_message: cause?.message },
+    { deployment_state: deployment.state, ...(cause ? azureError(cause.code, cause.message) : { error_code: `Deployment${deployment.state}` }) },
   );
 }
 
+/**
+ * A deployment that failed for a cause that clears by itself (throttling, registry, capacity, quota):
+ * follow the group if Azure brought it back, else delete the Failed group (after giving Azure a few
+ * polls to recover it) and send the deployment again.
+ */
+async function retryFailedDeployment(s: Step, cause: { code: string; message: string }): Promise<StepResult> {
+  const { resource_group_name: rg, deployment_name: name, container_group_name: group } = s.spec;
+  const g = await s.azure.group(rg, group);
+  const note = (extra: Partial<Run['azure']>) =>
+    s.ctx.store.update(s.run.id, (run) => ({ ...run, azure: { ...run.azure, ...azureError(cause.code, cause.message), last_transient_error: `${cause.code}: ${cause.message}`, ...extra } }));
+  if (g && g.provisioningState === 'Succeeded') return startWatching(s, g, 'Failed');
+  if (g) {
+    const since = s.run.azure.waiting_since ? Date.parse(s.run.azure.waiting_since) : undefined;
+    if (since === undefined) {
+      await note({ waiting_since: new Date().toISOString(), ...groupDetails(g) });
+      return after(pollMs(s));
+    }
+    if (g.provisioningState === 'Failed' && Date.now() - since >= RECOVERY_POLLS * pollMs(s)) await s.azure.deleteGroup(rg, group);
+    return after(pollMs(s));
+  }
+  await s.azure.startDeployment(rg, name, s.spec.deployment_body);
+  await note({ waiting_since: undefined });
+  throw new TransientFailure(`The deployment failed with ${cause.code} (${cause.message}); sent it again.`, pollMs(s));
+}
+
 async function readLogs(s: Step, container: string, tail?: number): Promise<void> {
-  const content = await s.azure.logs(s.spec.resource_group_name, s.spec.container_group_name, container, tail);
-  const { lines, cursor } = newLines(parseLogContent(content), s.run.log_cursor);
-  if (lines.length === 0) return;
-  // Lines and cursor move together; a repeated read (cursor already moved) adds nothing.
-  const count = await s.ctx.store.appendLogs(s.run.id, lines, s.run.log_cursor, cursor);
-  if (count !== undefined) s.run = { ...s.run, log_cursor: cursor, log_lines: count };
+  let content = await s.azure.logs(s.spec.resource_group_name, s.spec.container_group_name, container, tail);
+  let all = parseLogContent(content);
+  const cursor = s.run.log_cursor;
+  if (tail !== undefined && all.length >= tail) {
+    // The tail may have cut lines not read yet (lines can share a timestamp, so the cursor cannot
+    // tell): read all Azure still holds (up to its 4 MB); the cursor drops what was read before.
+    content = await s.azure.logs(s.spec.resource_group_name, s.spec.container_group_name, container);
+    all = parseLogContent(content);
+  }
+  const { lines, cursor: next } = newLines(all, cursor);
+  if (lines.length > 0) {
+    // Lines and cursor move together; a repeated read (cursor already moved) adds nothing.
+    const count = await s.ctx.store.appendLogs(s.run.id, lines, cursor, next);
+    if (count !== undefined) s.run = { ...s.run, log_cursor: next, log_lines: count };
+  }
+  // Azure keeps 16 KB / 1,000 lines of an exited container: a full window that begins after what
+  // was read before (or with nothing read before) means output was cut before the service saw it.
+  const windowFull = all.length >= STOPPED_LOG_LINES || Buffer.byteLength(content) >= STOPPED_LOG_BYTES - 512;
+  if (tail === undefined && windowFull && (!cursor || all[0].ts > cursor.ts) && !s.run.logs_truncated) {
+    const stored = await s.ctx.store.update(s.run.id, (run) => ({ ...run, logs_truncated: true }));
+    if (stored) s.run = stored;
+  }
+}
+
+/** Stops the group so that a container Azure restarted does not run the flow again. */
+async function stopAfterRestart(s: Step): Promise<void> {
+  try {
+    await s.azure.stopGroup(s.spec.resource_group_name, s.spec.container_group_name);
+  } catch (err) {
+    // Cleanup stops or deletes it anyway; the outcome must not wait for this.
+    s.ctx.log.warn({ runId: s.run.id, err }, 'could not stop a restarted container group');
+  }
+}
+
+/** What a group's state means for the run, or undefined to keep watching. */
+async function judge(s: Step, g: GroupStatus): Promise<StepResult | undefined> {
+  if (g.restartCount > 0 && g.previousState === 'Terminated' && restartPolicyOf(s) === 'Never') {
+    // Azure started the container again despite restartPolicy Never: the first run's end is the result.
+    if (g.groupState === 'Running' || g.groupState === 'Pending' || g.containerState !== 'Terminated') await stopAfterRestart(s);
+    const code = g.previousExitCode;
+    const outcome: Outcome =
+      code === undefined
+        ? { state: 'CRASHED', status_code: -1, reason: `Azure restarted the container (restart count ${g.restartCount}); the group was stopped so the flow does not run twice.${events(g)}` }
+        : {
+            state: code === 0 ? 'COMPLETED' : 'FAILED',
+            status_code: code,
+            reason: `The container exited with code ${code}; Azure then restarted it (restart count ${g.restartCount}), so the group was stopped so the flow does not run twice.`,
+          };
+    return decide(s, outcome, { ...groupDetails(g), exit_code: code ?? -1, restart_count: g.restartCount });
+  }
+  if (g.containerState === 'Terminated') return decide(s, exitOutcome(g), groupDetails(g));
+  if (g.provisioningState === 'Failed') {
+    return decide(s, { state: 'CRASHED', status_code: -1, reason: `The container group failed after it had started.${events(g)}` }, { ...groupDetails(g), error_code: 'ContainerGroupFailed', error_message: g.warnings.at(-1) });
+  }
+  if (g.groupState === 'Stopped') {
+    return decide(s, { state: 'CRASHED', status_code: -1, reason: 'The container group was stopped outside the service.' }, groupDetails(g));
+  }
+  const repairing = g.provisioningState === 'Unhealthy' || g.provisioningState === 'Repairing';
+  if (g.containerState === 'Waiting' && !repairing) {
+    const since = s.run.azure.waiting_since ? Date.parse(s.run.azure.waiting_since) : Date.now();
+    const limit = (s.run.start_timeout_seconds > 0 ? s.run.start_timeout_seconds : 600) * 1000;
+    if (Date.now() - since > limit) {
+      await stopAfterRestart(s);
+      return decide(s, { state: 'CRASHED', status_code: -1, reason: `The container has been waiting (${g.detailStatus ?? 'no detail'}) for more than ${limit / 1000}s; the group was stopped.${events(g)}` }, {
+        ...groupDetails(g),
+        error_code: 'ContainerWaiting',
+      });
+    }
+  }
+  return undefined;
+}
+
+function restartPolicyOf(s: Step): string {
+  const body = s.spec.deployment_body as { properties?: { template?: { resources?: { properties?: { restartPolicy?: string } }[] } } } | undefined;
+  return body?.properties?.template?.resources?.find((r) => r.properties?.restartPolicy)?.properties?.restartPolicy ?? 'Never';
 }
 
 async function watch(s: Step): Promise<StepResult> {
@@ -160,13 +336,18 @@ async function watch(s: Step): Promise<StepResult> {
   if (!g) {
     return decide(s, { state: 'CRASHED', status_code: -1, reason: 'The container group vanished while the flow run was running (deleted outside the service).' }, { group_state: 'Deleted' });
   }
-  if (g.containerState === 'Terminated') return decide(s, exitOutcome(g), groupDetails(g));
-  if (g.groupState === 'Stopped') {
-    return decide(s, { state: 'CRASHED', status_code: -1, reason: 'The container group was stopped outside the service.' }, groupDetails(g));
-  }
-  if (s.run.stream_output && g.containerName) await readLogs(s, g.containerName, STREAM_TAIL);
+  if (s.run.stream_output && g.containerName && g.restartCount === 0) await readLogs(s, g.containerName, STREAM_TAIL);
+  const judged = await judge(s, g);
+  if (judged) return judged;
+  const waiting = g.containerState === 'Waiting' ? (s.run.azure.waiting_since ?? new Date().toISOString()) : undefined;
   await s.ctx.store.update(s.run.id, (run) =>
-    run.azure.container_state === g.containerState && run.azure.group_state === g.groupState ? undefined : { ...run, azure: { ...run.azure, ...groupDetails(g) } },
+    run.azure.container_state === g.containerState &&
+    run.azure.group_state === g.groupState &&
+    run.azure.provisioning_state === g.provisioningState &&
+    run.azure.waiting_since === waiting &&
+    !run.azure.credential_failure_since
+      ? undefined
+      : { ...run, azure: { ...run.azure, ...groupDetails(g), waiting_since: waiting, credential_failure_since: undefined, credential_failure: undefined } },
   );
   return after(pollMs(s));
 }
@@ -188,7 +369,7 @@ async function cancel(s: Step): Promise<StepResult> {
 async function finalize(s: Step): Promise<StepResult> {
   const outcome = s.run.outcome!;
   const container = s.run.azure.container_name;
-  if (container && s.run.azure.group_state !== 'Deleted') {
+  if (container && s.run.azure.group_state !== 'Deleted' && !(s.run.azure.restart_count ?? 0)) {
     try {
       await readLogs(s, container);
     } catch (err) {
@@ -202,10 +383,19 @@ async function finalize(s: Step): Promise<StepResult> {
       : {
           ...transition(run, outcome.state, outcome.reason),
           result: { identifier: run.infrastructure_pid, status_code: outcome.status_code },
-          cleanup: { state: 'pending', attempts: 0 },
+          cleanup: { state: 'pending', attempts: 0, started_at: new Date().toISOString() },
         },
   );
   return NOW;
+}
+
+/** Whether a create ARM dispatched before the cancel may still bring the group (bounded wait). */
+async function createMayStillLand(s: Step, deploymentState: string | undefined): Promise<boolean> {
+  if (deploymentState !== 'Canceled') return false;
+  const started = s.run.cleanup?.started_at ? Date.parse(s.run.cleanup.started_at) : Date.now();
+  const bound = (s.run.start_timeout_seconds > 0 ? s.run.start_timeout_seconds : 600) * 1000;
+  if (Date.now() - started > bound) return false;
+  return s.azure.groupCreateInFlight(s.spec.resource_group_name, s.spec.deployment_name, s.spec.container_group_name);
 }
 
 /** Stop or delete the group, then drop the deployment record. Never changes the run's outcome. */
@@ -213,8 +403,9 @@ async function cleanup(s: Step): Promise<StepResult> {
   const { resource_group_name: rg, deployment_name: name, container_group_name: group } = s.spec;
   const attempts = (s.run.cleanup?.attempts ?? 0) + 1;
   const backoff = Math.min(MAX_CLEANUP_DELAY_MS, pollMs(s) * attempts);
-  const record = (state: 'pending' | 'done' | 'kept', lastError?: string) =>
-    s.ctx.store.update(s.run.id, (run) => ({ ...run, cleanup: { state, attempts, ...(lastError ? { last_error: lastError } : {}) } }));
+  const finalErrors = s.run.cleanup?.last_error?.startsWith('final:') ? attempts - 1 : 0;
+  const record = (state: 'pending' | 'done' | 'kept' | 'failed', lastError?: string) =>
+    s.ctx.store.update(s.run.id, (run) => ({ ...run, cleanup: { state, attempts, started_at: run.cleanup?.started_at, ...(lastError ? { last_error: lastError } : {}) } }));
   try {
     if (s.run.keep_container_group) {
       await s.azure.stopGroup(rg, group);
@@ -228,12 +419,24 @@ async function cleanup(s: Step): Promise<StepResult> {
       await s.azure.cancelDeployment(rg, name);
       return after(backoff);
     }
+    if (await createMayStillLand(s, deployment?.state)) {
+      // ARM dispatched the create before the cancel landed: the group may still appear; wait (bounded).
+      await record('pending', 'Waiting for a container group whose creation was dispatched before the cancel.');
+      return after(backoff);
+    }
     if (deployment) await s.azure.deleteDeployment(rg, name);
     await record(s.run.keep_container_group ? 'kept' : 'done');
     return { done: true };
   } catch (err) {
     const failure = classifyAzureError(err);
-    await record('pending', `${failure.kind}: ${failure.message}`);
+    const permanent = failure.kind === 'final' || failure.kind === 'credential';
+    const text = permanent ? `final: ${failure.code}: ${withHint(failure.code, failure.message)}` : `${failure.kind}: ${failure.message}`;
+    if (permanent && finalErrors + 1 >= CLEANUP_FINAL_ATTEMPTS) {
+      // A lock, a missing permission…: retrying for ever changes nothing. The outcome stands.
+      await record('failed', `Gave up after ${attempts} attempts: ${text}`);
+      return { done: true };
+    }
+    await record('pending', text);
     return after(failure.kind === 'transient' && failure.retryAfterMs ? failure.retryAfterMs : backoff);
   }
 }
@@ -272,6 +475,26 @@ async function endWithoutSpec(ctx: StepContext, run: Run): Promise<StepResult> {
   return { done: true };
 }
 
+/** Azure refused the credential: final before the container runs; while it runs, after a grace. */
+async function credentialRefused(s: Step, failure: AzureFailure & { code: string }): Promise<StepResult> {
+  const [who] = s.azure.principal.split('@');
+  const [tenant, client] = who.includes('/') ? who.split('/') : ['(default credential)', who];
+  const reason = `Azure refused the credential of client id ${client} in tenant ${tenant} (${failure.code}): ${failure.message}`;
+  const details = { error_code: failure.code, error_message: failure.message };
+  if (s.run.state !== 'RUNNING') return decide(s, { state: 'CRASHED', status_code: -1, reason }, details);
+  const since = s.run.azure.credential_failure_since ? Date.parse(s.run.azure.credential_failure_since) : Date.now();
+  const grace = (s.ctx.credentialFailureGraceSeconds ?? DEFAULT_CREDENTIAL_GRACE_SECONDS) * 1000;
+  if (Date.now() - since >= grace) {
+    return decide(s, { state: 'CRASHED', status_code: -1, reason: `${reason}. The container may still run; it could not be watched for ${grace / 1000}s.` }, details);
+  }
+  // The container still runs: keep the run, show the problem, try again.
+  await s.ctx.store.update(s.run.id, (run) => ({
+    ...run,
+    azure: { ...run.azure, credential_failure_since: run.azure.credential_failure_since ?? new Date(since).toISOString(), credential_failure: reason },
+  }));
+  throw new TransientFailure(reason, Math.min(pollMs(s) * 4, 60_000));
+}
+
 /** One step of the run; `signal` aborts its Azure calls (a kill aimed at the run, or shutdown). */
 export async function advance(ctx: StepContext, runId: string, signal?: AbortSignal): Promise<StepResult> {
   const run = await ctx.store.get(runId);
@@ -305,13 +528,12 @@ export async function advance(ctx: StepContext, runId: string, signal?: AbortSig
         return await cancel(s);
     }
   } catch (err) {
+    if (err instanceof TransientFailure) throw err;
     const failure = classifyAzureError(err);
+    if (failure.kind === 'credential' && !s.run.outcome && s.run.state !== 'CANCELLING') return credentialRefused(s, failure);
     const submitting = s.run.state === 'SUBMITTING' || s.run.state === 'PROVISIONING' || s.run.state === 'PENDING';
-    if (failure.kind !== 'transient' && submitting && !s.run.outcome) {
-      return decide(s, { state: 'CRASHED', status_code: -1, reason: `Azure refused the deployment: ${failure.code}: ${failure.message}` }, {
-        error_code: failure.code,
-        error_message: failure.message,
-      });
+    if ((failure.kind === 'final' || failure.kind === 'not-found') && submitting && !s.run.outcome) {
+      return decide(s, { state: 'CRASHED', status_code: -1, reason: `Azure refused the deployment: ${failure.code}: ${withHint(failure.code, failure.message)}` }, azureError(failure.code, failure.message));
     }
     // Reads of a running group are never a reason to end it (Prefect weakness §7.7): retry.
     throw new TransientFailure(failure.message, failure.kind === 'transient' ? failure.retryAfterMs : undefined);

@@ -24,15 +24,27 @@ export interface AzureDetails {
   /** Azure's own error code and message when something failed, e.g. InaccessibleImage. */
   error_code?: string;
   error_message?: string;
+  /** What to do about error_code when it will not go away by itself (permissions, registration…). */
+  error_hint?: string;
   /** The last transient error (retried), for visibility. */
   last_transient_error?: string;
   container_name?: string;
+  /** How often Azure restarted the container (it may, even under restartPolicy Never). */
+  restart_count?: number;
+  /** Since when the run's credential has been refused while its container runs (ISO time), and why. */
+  credential_failure_since?: string;
+  credential_failure?: string;
+  /** Since when the container has been Waiting after it had started (ISO time). */
+  waiting_since?: string;
 }
 
 export interface Cleanup {
-  state: 'pending' | 'done' | 'kept';
+  /** failed: given up after a bound on a permanent error; the group may still exist (see last_error). */
+  state: 'pending' | 'done' | 'kept' | 'failed';
   attempts: number;
   last_error?: string;
+  /** When cleanup began (ISO time), for its bounds. */
+  started_at?: string;
 }
 
 /** What the run will end as, decided before the last log read and cleanup. */
@@ -56,6 +68,8 @@ export interface Run {
   deployment?: Record<string, unknown>;
   /** The pool's limit when the run was submitted; null for none. */
   concurrency_limit: number | null;
+  /** The pool's choice on ContainerGroupQuotaReached ('fail'); absent means wait until the start deadline. */
+  on_quota?: 'fail';
   /** Why a PENDING run has not started yet (e.g. the pool's concurrency limit). */
   pending_reason?: string;
   keep_container_group: boolean;
@@ -70,6 +84,8 @@ export interface Run {
   result?: { identifier: string; status_code: number };
   cleanup?: Cleanup;
   log_lines: number;
+  /** True when Azure's cap on an exited container's output (16 KB / 1,000 lines) cut what the service could read. */
+  logs_truncated?: boolean;
   /** Where log reading stopped (internal). */
   log_cursor?: { ts: string; atTs: number };
   /** Fingerprint of the submission, to tell a retry (same body) from a conflict (other body). */

@@ -124,6 +124,7 @@ export class RunService {
       ...(submission.flow ? { flow: submission.flow } : {}),
       ...(submission.deployment ? { deployment } : {}),
       concurrency_limit: pool.concurrency_limit,
+      ...(pool.on_quota === 'fail' ? { on_quota: 'fail' as const } : {}),
       keep_container_group: config.keep_container_group,
       stream_output: config.stream_output,
       poll_interval_seconds: config.task_watch_poll_interval,

@@ -128,6 +128,10 @@ function containerGroupOf(template: JsonObject): { group: JsonObject; container:
 function checkRequests(config: JobConfiguration): void {
   const problems: Problem[] = [];
   const gpu = (config.gpu_count ?? 0) > 0;
+  if (gpu) {
+    // ACI retired its GPU offering on 2025-07-14: Azure refuses these container groups.
+    problems.push({ path: '/job_variables/gpu_count', message: 'Azure Container Instances no longer offers GPUs (retired on 2025-07-14); remove gpu_count and gpu_sku' });
+  }
   if (gpu && (config.subnet_ids?.length ?? 0) > 0) {
     problems.push({ path: '/job_variables/gpu_count', message: 'GPU container groups cannot join a virtual network; remove subnet_ids or the GPU' });
   }

@@ -5,6 +5,8 @@ export interface WorkPool {
   description: string | null;
   /** Most runs of this pool active at once; null for no limit. */
   concurrency_limit: number | null;
+  /** On ContainerGroupQuotaReached: wait for capacity until the start deadline, or fail at once. */
+  on_quota?: 'wait' | 'fail';
   base_job_template: BaseJobTemplate;
   /** Environment variable names sent to ACI as secureValue, beyond PREFECT_API_KEY and PREFECT_API_AUTH_STRING. */
   secret_env_names: string[];

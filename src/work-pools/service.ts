@@ -12,6 +12,7 @@ export interface WorkPoolInput {
   base_job_template: unknown;
   description?: string | null;
   concurrency_limit?: number | null;
+  on_quota?: 'wait' | 'fail';
   secret_env_names?: string[];
 }
 
@@ -58,6 +59,7 @@ export class WorkPoolService {
       name: DEFAULT_POOL,
       description: "Prefect's default Azure Container Instances base job template.",
       concurrency_limit: null,
+      on_quota: 'wait',
       base_job_template: defaultBaseJobTemplate(),
       secret_env_names: [],
       created: EPOCH,
@@ -109,6 +111,7 @@ export class WorkPoolService {
       name,
       description: input.description ?? null,
       concurrency_limit: input.concurrency_limit ?? null,
+      on_quota: input.on_quota ?? 'wait',
       base_job_template: template,
       secret_env_names: input.secret_env_names ?? [],
       created: existing?.created ?? now,

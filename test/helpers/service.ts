@@ -37,6 +37,9 @@ export function serviceConfig(emulator: RunningEmulator, env: Record<string, str
 export async function startService(options: { emulator?: EmulatorOptions; env?: Record<string, string>; worker?: boolean } = {}): Promise<Harness> {
   const emulator = await withEmulator(options.emulator);
   const config = serviceConfig(emulator, options.env);
+  // As on Azure, only a known principal with its secret gets tokens.
+  const sp = config.defaultServicePrincipal!;
+  emulator.entra.register({ tenantId: sp.tenant_id, clientId: sp.client_id, clientSecret: sp.client_secret });
   const api = await startTestApp(config);
   const connection = workerConnection(config.redisUrl);
   const worker = options.worker === false ? undefined : startWorker(config, api.services, connection, pino({ level: process.env.TEST_LOG_LEVEL ?? 'silent' }));

@@ -65,10 +65,10 @@ describe('a flow run on ACI', () => {
     expect(run.result.status_code).toBe(-1);
   });
 
-  it('crashes with ContainerGroupQuotaReached when the regional quota is used up', async () => {
+  it('crashes with ContainerGroupQuotaReached when the regional quota stays used up past the start deadline', async () => {
     const full = await startService({ emulator: { settings: { containerGroupQuota: 0 } } });
     try {
-      const body = submission();
+      const body = submission({ task_start_timeout_seconds: 1 });
       await full.app.inject({ method: 'POST', url: '/runs', headers: auth, payload: body });
       const run = await settled(full, body.flow_run.id);
       expect(run.state).toBe('CRASHED');

@@ -97,8 +97,8 @@ describe('rendering the default template (reference §3.4)', () => {
     expect(container.expr).toBe("[concat('[evil'')]')]");
   });
 
-  it('sends GPU requests and refuses GPU with subnets', () => {
-    expect(containerOf(render({ gpu_count: 1, gpu_sku: 'V100' })).resources.requests.gpu).toEqual({ count: 1, sku: 'V100' });
+  it('refuses GPU requests: ACI retired its GPU offering (and never allowed GPU with subnets)', () => {
+    expect(() => render({ gpu_count: 1, gpu_sku: 'V100' })).toThrow(/no longer offers GPUs \(retired on 2025-07-14\)/);
     try {
       render({ gpu_count: 1, gpu_sku: 'V100', subnet_ids: ['/subscriptions/s/resourceGroups/r/providers/Microsoft.Network/virtualNetworks/v/subnets/a'] });
       expect.unreachable();

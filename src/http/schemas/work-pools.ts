@@ -15,6 +15,11 @@ export const WorkPoolInput = Type.Object(
     base_job_template: BaseJobTemplate,
     description: Type.Optional(Type.Union([Type.String({ maxLength: 2000 }), Type.Null()])),
     concurrency_limit: Type.Optional(Type.Union([Type.Integer({ minimum: 1 }), Type.Null()])),
+    on_quota: Type.Optional(
+      Type.Union([Type.Literal('wait'), Type.Literal('fail')], {
+        description: 'When ACI answers ContainerGroupQuotaReached: wait for capacity until the start deadline (default), or fail the run at once.',
+      }),
+    ),
     secret_env_names: Type.Optional(
       Type.Array(Type.String({ pattern: '^[A-Za-z_][A-Za-z0-9_]*$' }), {
         maxItems: 100,
@@ -31,6 +36,7 @@ export const WorkPool = Type.Object(
     name: Type.String(),
     description: Type.Union([Type.String(), Type.Null()]),
     concurrency_limit: Type.Union([Type.Integer(), Type.Null()]),
+    on_quota: Type.Optional(Type.Union([Type.Literal('wait'), Type.Literal('fail')], { description: 'Absent means wait.' })),
     base_job_template: BaseJobTemplate,
     secret_env_names: Type.Array(Type.String()),
     created: Type.String({ format: 'date-time' }),

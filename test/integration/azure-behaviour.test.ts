@@ -1,0 +1,296 @@
+// Azure as it really behaves (issue 10): one test per surprise, each driven through the emulator's
+// control endpoint, checking the run's final state, code and reason, and what is left in Azure.
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { call, SUBSCRIPTION } from '../helpers/emulator.js';
+import { auth, getRun, RESOURCE_GROUP, settled, startService, submission, waitFor, type Harness } from '../helpers/service.js';
+
+let h: Harness;
+beforeAll(async () => {
+  h = await startService();
+});
+afterAll(async () => h.close());
+afterEach(async () => {
+  await call(h.emulator, 'DELETE', '/_emulator/faults');
+});
+
+const groupOf = (id: string) => `nightly-etl-${id}`;
+const fault = (target: Harness, rule: Record<string, unknown>) => call(target.emulator, 'POST', '/_emulator/faults', rule);
+const post = (target: Harness, body: object) => target.app.inject({ method: 'POST', url: '/runs', headers: auth, payload: body });
+const counters = async (target: Harness) => (await call(target.emulator, 'GET', '/_emulator/counters')).body;
+async function azureState(target: Harness) {
+  return (await call(target.emulator, 'GET', '/_emulator/state')).body as { containerGroups: { name: string }[]; deployments: { name: string; state: string }[] };
+}
+const lastReason = (run: { history: { reason: string }[] }) => run.history.at(-1)!.reason;
+
+describe('1. Azure restarts a container that exited under restartPolicy Never', () => {
+  it('ends with the first exit code, says Azure restarted it, and stops the group at once', async () => {
+    // The watch polls every 50 emulated seconds, so it sees the restarted container, not the exit.
+    await fault(h, { kind: 'restart-after-exit', share: 1, afterSeconds: 1, exitCode: 0, runSeconds: 100000 });
+    await call(h.emulator, 'POST', '/_emulator/counters/reset');
+    const body = submission({ command: 'sh -c "echo run; sleep 5; exit 3"', task_watch_poll_interval: 0.5 });
+    await post(h, body);
+    const run = await settled(h, body.flow_run.id);
+    expect(run.state).toBe('FAILED');
+    expect(run.result.status_code).toBe(3);
+    expect(run.azure.restart_count).toBeGreaterThanOrEqual(1);
+    expect(lastReason(run)).toMatch(/exited with code 3; Azure then restarted it/);
+    expect((await counters(h)).operations.ContainerGroups_Stop).toBeGreaterThanOrEqual(1);
+    expect((await azureState(h)).containerGroups.map((g) => g.name)).not.toContain(groupOf(body.flow_run.id));
+  });
+});
+
+describe('2. a deployment is never sent again while its container group exists', () => {
+  it('follows a group whose deployment record is missing instead of deploying over it', async () => {
+    const body = submission({ command: 'sh -c "echo already; sleep 5; exit 0"' });
+    const group = groupOf(body.flow_run.id);
+    // The group exists (a worker died after ARM created it, and the record was since removed).
+    const created = await call(h.emulator, 'PUT', `/subscriptions/${SUBSCRIPTION}/resourceGroups/${RESOURCE_GROUP}/providers/Microsoft.ContainerInstance/containerGroups/${group}`, {
+      location: 'eastus',
+      properties: {
+        osType: 'Linux',
+        restartPolicy: 'Never',
+        containers: [{ name: 'flow', properties: { image: 'python:3.12-slim', command: ['sh', '-c', 'echo already; sleep 5; exit 0'], resources: { requests: { cpu: 1, memoryInGB: 1 } } } }],
+      },
+    });
+    expect(created.status).toBe(201);
+    await call(h.emulator, 'POST', '/_emulator/counters/reset');
+    await post(h, body);
+    const run = await settled(h, body.flow_run.id);
+    expect(run.state).toBe('COMPLETED');
+    expect(run.history.map((t: { reason: string }) => t.reason).join(' ')).toContain('already exists; following it');
+    expect((await counters(h)).operations.Deployments_CreateOrUpdate ?? 0).toBe(0);
+    expect((await azureState(h)).containerGroups.map((g) => g.name)).not.toContain(group);
+  });
+});
+
+describe('3. credential errors are final', () => {
+  // Short-lived tokens make every call ask Entra, as a long run eventually does.
+  let strict: Harness;
+  beforeAll(async () => {
+    strict = await startService({ emulator: { settings: { tokenLifetimeSeconds: 2 } }, env: { CREDENTIAL_FAILURE_GRACE_SECONDS: '1.5' } });
+  });
+  afterAll(async () => strict.close());
+
+  it('before the container runs: CRASHED at once with the AADSTS code, tenant and client id, never the secret', async () => {
+    await fault(strict, { kind: 'credential', share: 1, limit: 1, clientId: 'flow-runner', reason: 'expired' });
+    const body = submission({ task_start_timeout_seconds: 60 });
+    await post(strict, body);
+    const run = await settled(strict, body.flow_run.id, 30_000);
+    expect(run.state).toBe('CRASHED');
+    expect(run.azure.error_code).toBe('AADSTS7000222');
+    expect(lastReason(run)).toContain('client id flow-runner in tenant test-tenant');
+    expect(JSON.stringify(run)).not.toContain('emulator-secret');
+    expect(Date.parse(run.updated_at) - Date.parse(run.submitted_at)).toBeLessThan(60_000);
+    expect((await azureState(strict)).deployments.map((d) => d.name)).not.toContain(run.deployment_name);
+  });
+
+  it('while it runs: the run goes on and shows the failure, then ends CRASHED after the grace', async () => {
+    {
+      const body = submission({ command: 'sh -c "sleep 100000"' });
+      await post(strict, body);
+      await waitFor(() => getRun(strict, body.flow_run.id), (r) => r.state === 'RUNNING');
+      await fault(strict, { kind: 'credential', share: 1, clientId: 'flow-runner', reason: 'wrong-secret' });
+      const refused = await waitFor(() => getRun(strict, body.flow_run.id), (r) => Boolean(r.azure.credential_failure_since));
+      expect(refused.state).toBe('RUNNING');
+      expect(refused.azure.credential_failure).toContain('AADSTS7000215');
+      const run = await waitFor(() => getRun(strict, body.flow_run.id), (r) => r.state === 'CRASHED');
+      expect(run.azure.error_code).toBe('AADSTS7000215');
+      expect(lastReason(run)).toContain('client id flow-runner in tenant test-tenant');
+      // The credential is still refused, so cleanup cannot reach Azure: it gives up after its bound and
+      // the group is left for the sweeper; the outcome does not change.
+      const cleaned = await settled(strict, body.flow_run.id, 30_000);
+      expect(cleaned.state).toBe('CRASHED');
+      expect(cleaned.cleanup.state).toBe('failed');
+      expect((await azureState(strict)).containerGroups.map((g) => g.name)).toContain(groupOf(body.flow_run.id));
+      await call(strict.emulator, 'DELETE', '/_emulator/faults');
+    }
+  });
+});
+
+describe('4. the innermost cause reaches the run', () => {
+  it.each([
+    [{ kind: 'policy-deny', policyName: 'only-eu-regions' }, 'RequestDisallowedByPolicy', /only-eu-regions/],
+    [{ kind: 'create-failure', at: 'validation', code: 'InaccessibleImage', message: "The image 'x' is not accessible." }, 'InaccessibleImage', /not accessible/],
+  ])('%j gives %s', async (rule, code, message) => {
+    await fault(h, { share: 1, limit: 1, ...rule });
+    const body = submission();
+    await post(h, body);
+    const run = await settled(h, body.flow_run.id);
+    expect(run.state).toBe('CRASHED');
+    expect(run.azure.error_code).toBe(code);
+    expect(run.azure.error_message).toMatch(message);
+    expect(lastReason(run)).toContain(code);
+    expect((await azureState(h)).containerGroups.map((g) => g.name)).not.toContain(groupOf(body.flow_run.id));
+  });
+});
+
+describe('5. conditions that clear by themselves are retried until the start deadline', () => {
+  it('a registry error: the Failed group is deleted and the deployment sent again', async () => {
+    await fault(h, { kind: 'create-failure', share: 1, limit: 1, at: 'deployment', code: 'RegistryErrorResponse', message: 'An error response is received from the docker registry. Please retry later.' });
+    await call(h.emulator, 'POST', '/_emulator/counters/reset');
+    const body = submission({ command: 'sh -c "echo pulled; exit 0"' });
+    await post(h, body);
+    const run = await settled(h, body.flow_run.id);
+    expect(run.state).toBe('COMPLETED');
+    const ops = (await counters(h)).operations;
+    expect(ops.Deployments_CreateOrUpdate).toBe(2);
+    expect(ops.ContainerGroups_Delete).toBeGreaterThanOrEqual(2); // the Failed group, then cleanup
+  });
+
+  it('regional capacity that Azure recovers by itself: the recovered group is followed', async () => {
+    await fault(h, { kind: 'create-failure', share: 1, limit: 1, at: 'deployment', code: 'ServiceUnavailable', message: "The requested resource is not available in the location 'eastus' at this moment.", recovers: true, recoverSeconds: 5 });
+    await call(h.emulator, 'POST', '/_emulator/counters/reset');
+    const body = submission({ command: 'sh -c "echo recovered; sleep 5; exit 0"' });
+    await post(h, body);
+    const run = await settled(h, body.flow_run.id);
+    expect(run.state).toBe('COMPLETED');
+    expect((await counters(h)).operations.Deployments_CreateOrUpdate).toBe(1);
+  });
+
+  it('ContainerGroupQuotaReached waits for capacity by default; a pool with on_quota "fail" fails at once', async () => {
+    const full = await startService({ emulator: { settings: { containerGroupQuota: 1 } } });
+    try {
+      const first = submission({ command: 'sh -c "sleep 200; exit 0"' });
+      await post(full, first);
+      await waitFor(() => getRun(full, first.flow_run.id), (r) => r.state === 'RUNNING');
+      const second = submission({ command: 'sh -c "echo second"' });
+      await post(full, second);
+      const waiting = await waitFor(() => getRun(full, second.flow_run.id), (r) => (r.azure.last_transient_error ?? '').includes('ContainerGroupQuotaReached'));
+      expect(['SUBMITTING', 'PROVISIONING']).toContain(waiting.state);
+      expect((await settled(full, first.flow_run.id)).state).toBe('COMPLETED');
+      expect((await settled(full, second.flow_run.id)).state).toBe('COMPLETED');
+
+      const pool = (await full.app.inject({ url: '/work-pools/default', headers: auth })).json();
+      const put = await full.app.inject({ method: 'PUT', url: '/work-pools/impatient', headers: auth, payload: { base_job_template: pool.base_job_template, on_quota: 'fail' } });
+      expect(put.statusCode).toBe(201);
+      const blocker = submission({ command: 'sh -c "sleep 200; exit 0"' });
+      await post(full, blocker);
+      await waitFor(() => getRun(full, blocker.flow_run.id), (r) => r.state === 'RUNNING');
+      const impatient = { ...submission(), work_pool: 'impatient' };
+      await post(full, impatient);
+      const failed = await settled(full, impatient.flow_run.id);
+      expect(failed.state).toBe('CRASHED');
+      expect(failed.azure.error_code).toBe('ContainerGroupQuotaReached');
+      expect((await settled(full, blocker.flow_run.id)).state).toBe('COMPLETED');
+    } finally {
+      await full.close();
+    }
+  });
+});
+
+describe('6. Failed, Unhealthy, Repairing groups have defined outcomes', () => {
+  it.each([
+    ['failed', 'ContainerGroupFailed', /failed after it had started.*could not be repaired/],
+    ['running', undefined, /Azure restarted the container/],
+  ])('a repair ending %s', async (outcome, code, reason) => {
+    const body = submission({ command: 'sh -c "echo up; sleep 100000"' });
+    await post(h, body);
+    await waitFor(() => getRun(h, body.flow_run.id), (r) => r.state === 'RUNNING');
+    expect((await fault(h, { kind: 'repair', group: groupOf(body.flow_run.id), outcome })).status).toBe(201);
+    const run = await settled(h, body.flow_run.id);
+    expect(run.state).toBe('CRASHED');
+    expect(run.result.status_code).toBe(-1);
+    if (code) expect(run.azure.error_code).toBe(code);
+    expect(lastReason(run)).toMatch(reason);
+    expect((await azureState(h)).containerGroups.map((g) => g.name)).not.toContain(groupOf(body.flow_run.id));
+  });
+});
+
+describe('7. Azure keeps 16 KB / 1,000 lines of an exited container', () => {
+  const lines = (n: number) => Array.from({ length: n }, (_, i) => `echo line-${i}`).join('; ');
+
+  it('without stream_output the final read is all there is: logs_truncated', async () => {
+    const body = submission({ command: `sh -c "${lines(1200)}; exit 0"` });
+    await post(h, body);
+    const run = await settled(h, body.flow_run.id);
+    expect(run.state).toBe('COMPLETED');
+    expect(run.logs_truncated).toBe(true);
+    expect(run.log_lines).toBe(1000);
+  });
+
+  it('with stream_output a burst of more than 1,000 lines between polls is read whole', async () => {
+    const body = submission({ command: `sh -c "${lines(1500)}; sleep 100; exit 0"`, stream_output: true, task_watch_poll_interval: 0.1 });
+    await post(h, body);
+    const run = await settled(h, body.flow_run.id);
+    expect(run.state).toBe('COMPLETED');
+    expect(run.log_lines).toBe(1500);
+    expect(run.logs_truncated).toBeUndefined();
+    const logs = (await h.app.inject({ url: `/runs/${body.flow_run.id}/logs`, headers: auth })).json();
+    expect(logs.lines[0].line).toBe('line-0');
+  });
+});
+
+describe('8. a group that appears after its deployment was cancelled', () => {
+  it('is waited for (bounded) and deleted by cleanup', async () => {
+    await fault(h, { kind: 'late-create', share: 1, limit: 1, delaySeconds: 40 });
+    const body = submission({ command: 'sh -c "sleep 100000"' });
+    const pid = (await post(h, body)).json().infrastructure_pid;
+    await waitFor(() => getRun(h, body.flow_run.id), (r) => r.state === 'PROVISIONING');
+    await h.app.inject({ method: 'DELETE', url: `/runs/${pid}`, headers: auth });
+    const run = await settled(h, body.flow_run.id);
+    expect(run.state).toBe('CANCELLED');
+    expect(run.cleanup.state).toBe('done');
+    expect((await counters(h)).injected['late-create']).toBeGreaterThanOrEqual(1);
+    // The group did appear after the cancel, and cleanup deleted it.
+    expect((await counters(h)).operations.ContainerGroups_Delete).toBeGreaterThanOrEqual(1);
+    expect((await azureState(h)).containerGroups.map((g) => g.name)).not.toContain(groupOf(body.flow_run.id));
+  });
+});
+
+describe('9. GPU requests', () => {
+  it('are refused at submission and in preview: ACI retired its GPUs', async () => {
+    const body = submission({ gpu_count: 1, gpu_sku: 'V100' });
+    for (const url of ['/runs', '/runs/preview']) {
+      const res = await h.app.inject({ method: 'POST', url, headers: auth, payload: body });
+      expect(res.statusCode).toBe(400);
+      expect(res.json().error.details[0]).toMatchObject({ path: '/job_variables/gpu_count' });
+      expect(res.json().error.details[0].message).toMatch(/no longer offers GPUs/);
+    }
+    expect((await getRun(h, body.flow_run.id)).error.code).toBe('RUN_NOT_FOUND');
+  });
+});
+
+describe('10. permanent conditions have a bound and a hint', () => {
+  it('a lock makes cleanup give up (cleanup.state failed) without changing the outcome', async () => {
+    const body = submission({ command: 'sh -c "echo done; sleep 100; exit 0"' });
+    await post(h, body);
+    await waitFor(() => getRun(h, body.flow_run.id), (r) => r.state === 'RUNNING');
+    // Someone locks the resource group while the flow runs.
+    await fault(h, { kind: 'lock', share: 1, resourceGroup: RESOURCE_GROUP });
+    const run = await settled(h, body.flow_run.id);
+    expect(run.state).toBe('COMPLETED');
+    expect(run.cleanup.state).toBe('failed');
+    expect(run.cleanup.last_error).toMatch(/ScopeLocked.*Hint: A lock/);
+    // Nothing could be deleted: the group is still there for an operator (or the sweeper) to remove.
+    expect((await azureState(h)).containerGroups.map((g) => g.name)).toContain(groupOf(body.flow_run.id));
+  });
+
+  it.each([
+    ['AuthorizationFailed', /needs|lacks permission/],
+    ['LinkedAuthorizationFailed', /linked|links to/],
+    ['MissingSubscriptionRegistration', /az provider register --namespace Microsoft.ContainerInstance/],
+  ])('%s reaches the run with a hint', async (code, hint) => {
+    await fault(h, { kind: 'create-failure', share: 1, limit: 1, at: 'validation', code, message: `Azure says ${code}.` });
+    const body = submission();
+    await post(h, body);
+    const run = await settled(h, body.flow_run.id);
+    expect(run.state).toBe('CRASHED');
+    expect(run.azure.error_code).toBe(code);
+    expect(run.azure.error_hint).toMatch(hint);
+  });
+
+  it('ResourceGroupNotFound (resource groups not created on first use) reaches the run with a hint', async () => {
+    const strict = await startService({ emulator: { settings: { autoCreateResourceGroups: false } } });
+    try {
+      const body = submission();
+      await post(strict, body);
+      const run = await settled(strict, body.flow_run.id);
+      expect(run.state).toBe('CRASHED');
+      expect(run.azure.error_code).toBe('ResourceGroupNotFound');
+      expect(run.azure.error_hint).toMatch(/never creates resource groups/);
+      expect((await azureState(strict)).containerGroups).toEqual([]);
+    } finally {
+      await strict.close();
+    }
+  });
+});
