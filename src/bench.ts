@@ -18,7 +18,7 @@ export async function runBench() {
   const { emulator, config, runtime, close } = await startWithEmulator({
     // ACI's regional quotas (100 groups, 100 cores, 100 creates per 5 minutes) are raised so that the
     // benchmark measures the service; the tests cover what happens at the quotas.
-    emulator: { timeScale: 0.01, settings: { containerGroupQuota: runs, coreQuota: runs, createsPer5Minutes: runs, createsPerHour: runs } },
+    emulator: { timeScale: 0.01, settings: { containerGroupQuota: runs, coreQuota: runs, createsPer5Minutes: runs, createsPerHour: runs, deletesPer5Minutes: runs, deletesPerHour: runs } },
     env: { API_KEYS: key, PORT: '0', HOST: '127.0.0.1', QUEUE_PREFIX: `bench-${randomUUID().slice(0, 8)}`, LOG_LEVEL: 'error' },
     defaults: { MIN_POLL_INTERVAL_SECONDS: '0.1', WORKER_CONCURRENCY: '20' },
     log: pino({ level: 'error' }),

@@ -156,7 +156,12 @@ async function submit(s: Step): Promise<StepResult> {
   let group: GroupStatus | undefined;
   if (!existing) {
     try {
-      group = await deployUnlessGroupExists(s);
+      // Until a PUT may have gone out no group can exist: one read less (ARM reads are the budget).
+      // Once one may have (marked before sending), a repeated step looks for the group first.
+      if (s.run.azure.deployment_state === undefined) {
+        if (!(await move(s, 'SUBMITTING', (run) => ({ ...run, azure: { ...run.azure, deployment_state: 'Sending' } })))) return NOW;
+        await s.azure.startDeployment(rg, name, s.spec.deployment_body);
+      } else group = await deployUnlessGroupExists(s);
     } catch (err) {
       const failure = classifyAzureError(err);
       if (failure.kind === 'final') return waitOrCrash(s, failure);
@@ -182,7 +187,6 @@ async function startWatching(s: Step, g: GroupStatus, deploymentState: string): 
     ...transition(run, 'RUNNING', 'The container group is provisioned and its container runs.'),
     azure: { ...run.azure, deployment_state: deploymentState, ...groupDetails(g) },
   }));
-  if (s.run.stream_output && g.containerName && g.restartCount === 0) await readLogs(s, g.containerName, STREAM_TAIL);
   return (await judge(s, g)) ?? after(pollMs(s));
 }
 
@@ -424,7 +428,9 @@ async function cleanup(s: Step): Promise<StepResult> {
       await record('pending', 'Waiting for a container group whose creation was dispatched before the cancel.');
       return after(backoff);
     }
-    if (deployment) await s.azure.deleteDeployment(rg, name);
+    // A kept group keeps its deployment record too: a later submission of the same flow run then
+    // finds the record and follows the group instead of sending the deployment again.
+    if (deployment && !s.run.keep_container_group) await s.azure.deleteDeployment(rg, name);
     await record(s.run.keep_container_group ? 'kept' : 'done');
     return { done: true };
   } catch (err) {

@@ -40,7 +40,7 @@ describe('1. Azure restarts a container that exited under restartPolicy Never', 
 });
 
 describe('2. a deployment is never sent again while its container group exists', () => {
-  it('follows a group whose deployment record is missing instead of deploying over it', async () => {
+  it('a repeated submit step follows a group whose deployment record is missing instead of deploying over it', async () => {
     const body = submission({ command: 'sh -c "echo already; sleep 5; exit 0"' });
     const group = groupOf(body.flow_run.id);
     // The group exists (a worker died after ARM created it, and the record was since removed).
@@ -54,11 +54,14 @@ describe('2. a deployment is never sent again while its container group exists',
     });
     expect(created.status).toBe(201);
     await call(h.emulator, 'POST', '/_emulator/counters/reset');
+    // The first PUT is refused (so the submit step runs again, not knowing whether it went out).
+    await fault(h, { kind: 'throttle', share: 1, limit: 1, operation: 'Deployments_CreateOrUpdate', retryAfterSeconds: 0 });
     await post(h, body);
     const run = await settled(h, body.flow_run.id);
     expect(run.state).toBe('COMPLETED');
     expect(run.history.map((t: { reason: string }) => t.reason).join(' ')).toContain('already exists; following it');
-    expect((await counters(h)).operations.Deployments_CreateOrUpdate ?? 0).toBe(0);
+    expect((await counters(h)).operations.Deployments_CreateOrUpdate).toBe(1); // the refused one only
+    expect((await azureState(h)).deployments.map((d) => d.name)).not.toContain(run.deployment_name);
     expect((await azureState(h)).containerGroups.map((g) => g.name)).not.toContain(group);
   });
 });

@@ -61,7 +61,6 @@ export function viewOf(world: World, group: GroupRecord): GroupView {
 const isFinished = (view: GroupView) => ['Succeeded', 'Failed', 'Stopped'].includes(view.groupState);
 
 function checkQuotas(world: World, sub: string, location: string, cores: number, replacing?: GroupRecord): void {
-  const now = world.clock.now();
   const inRegion = world.store
     .groups()
     .filter((g) => g.subscriptionId === sub && g.location === location && g !== replacing && !isFinished(viewOf(world, g)));
@@ -80,14 +79,20 @@ function checkQuotas(world: World, sub: string, location: string, cores: number,
       `Resource type 'Microsoft.ContainerInstance/containerGroups' container group quota 'StandardCores' exceeded in region '${location}'. Limit: '${world.settings.coreQuota}', Usage: '${used}' Requested: '${cores}'.`,
     );
   }
-  const recent = (world.creates.get(sub) ?? []).filter((t) => now - t < 3600_000);
-  world.creates.set(sub, recent);
-  const last5 = recent.filter((t) => now - t < 300_000).length;
-  if (last5 >= world.settings.createsPer5Minutes || recent.length >= world.settings.createsPerHour) {
+  takeRate(world, world.creates, sub, world.settings.createsPer5Minutes, world.settings.createsPerHour, 'write');
+}
+
+/** ACI's create and delete quotas: so many per 5 minutes and per hour and subscription (429 + Retry-After 60). */
+function takeRate(world: World, times: Map<string, number[]>, sub: string, per5Minutes: number, perHour: number, action: 'write' | 'delete'): void {
+  const now = world.clock.now();
+  const recent = (times.get(sub) ?? []).filter((t) => now - t < 3600_000);
+  times.set(sub, recent);
+  const inFive = recent.filter((t) => now - t < 300_000).length >= per5Minutes;
+  if (inFive || recent.length >= perHour) {
     throw new ArmError(
       429,
       'ResourceRequestsThrottled',
-      `Number of requests for action 'Microsoft.ContainerInstance/containerGroups/write' exceeded the limit of '${last5 >= world.settings.createsPer5Minutes ? world.settings.createsPer5Minutes : world.settings.createsPerHour}' for time interval '${last5 >= world.settings.createsPer5Minutes ? '00:05:00' : '01:00:00'}'. Please try again after '60' seconds.`,
+      `Number of requests for action 'Microsoft.ContainerInstance/containerGroups/${action}' exceeded the limit of '${inFive ? per5Minutes : perHour}' for time interval '${inFive ? '00:05:00' : '01:00:00'}'. Please try again after '60' seconds.`,
       {},
       { 'Retry-After': '60' },
     );
@@ -95,23 +100,8 @@ function checkQuotas(world: World, sub: string, location: string, cores: number,
   recent.push(now);
 }
 
-/** ACI's delete quota: the same shape as the create quota, counted separately. */
 export function checkDeleteQuota(world: World, sub: string): void {
-  const now = world.clock.now();
-  const recent = (world.deletes.get(sub) ?? []).filter((t) => now - t < 3600_000);
-  world.deletes.set(sub, recent);
-  const last5 = recent.filter((t) => now - t < 300_000).length;
-  const inFive = last5 >= world.settings.deletesPer5Minutes;
-  if (inFive || recent.length >= world.settings.deletesPerHour) {
-    throw new ArmError(
-      429,
-      'ResourceRequestsThrottled',
-      `Number of requests for action 'Microsoft.ContainerInstance/containerGroups/delete' exceeded the limit of '${inFive ? world.settings.deletesPer5Minutes : world.settings.deletesPerHour}' for time interval '${inFive ? '00:05:00' : '01:00:00'}'. Please try again after '60' seconds.`,
-      {},
-      { 'Retry-After': '60' },
-    );
-  }
-  recent.push(now);
+  takeRate(world, world.deletes, sub, world.settings.deletesPer5Minutes, world.settings.deletesPerHour, 'delete');
 }
 
 /**
