@@ -82,7 +82,8 @@ describe('submission-time checks', () => {
     const template = defaultBaseJobTemplate();
     const group = (template.job_configuration.arm_template as { resources: Record<string, any>[] }).resources[0];
     const container = group.properties.containers[0];
-    container.properties.resources.requests = { cpu: 3, memoryInGB: 12 };
+    // With the sidecar the group asks for more CPU than one container group may have.
+    container.properties.resources.requests = { cpu: ACI_MAX_CPU - 1, memoryInGB: 12 };
     container.name = 'Main_Container';
     group.properties.containers.push({ name: 'sidecar', properties: { image: 'busybox', resources: { requests: { cpu: 2, memoryInGB: 0.01 } } } });
     const put = await t.app.inject({ method: 'PUT', url: '/work-pools/hardcoded', headers: auth(), payload: { base_job_template: template } });

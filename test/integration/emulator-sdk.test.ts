@@ -87,12 +87,15 @@ describe('the real SDKs against the emulator', () => {
     const run = deploymentFor('sh -c "sleep 600"', 'python:3.12-slim', 'stopper');
     // The create is dispatched but lands later, so the deployment is still running when cancelled
     // however slow this machine is; the group still appears afterwards, as on Azure.
-    await call(emulator, 'POST', '/_emulator/faults', { kind: 'late-create', share: 1, limit: 1, delaySeconds: 5 });
+    await call(emulator, 'POST', '/_emulator/faults', { kind: 'late-create', share: 1, limit: 1, delaySeconds: 100 });
     const poller = await resources.deployments.beginCreateOrUpdate('rg-sdk', run.deploymentName, run.deployment, poll);
     await resources.deployments.cancel('rg-sdk', run.deploymentName);
     expect((await resources.deployments.get('rg-sdk', run.deploymentName)).properties?.provisioningState).toBe('Canceled');
     await expect(poller.pollUntilDone()).rejects.toThrow(/canceled/i);
-    await until(() => aci.containerGroups.get('rg-sdk', run.containerGroupName), (g) => g.containers[0].instanceView?.currentState?.state === 'Running');
+    await until(
+      () => aci.containerGroups.get('rg-sdk', run.containerGroupName).catch(() => undefined),
+      (g) => g?.containers[0].instanceView?.currentState?.state === 'Running',
+    );
     await aci.containerGroups.stop('rg-sdk', run.containerGroupName);
     expect((await aci.containerGroups.get('rg-sdk', run.containerGroupName)).instanceView?.state).toBe('Stopped');
   });
@@ -162,6 +165,8 @@ describe('ARM errors for bad requests', () => {
   it('answers 409 DeploymentActive for a running deployment name', async () => {
     const run = deploymentFor('sh -c "sleep 600"', 'python:3.12-slim', 'active');
     const path = `/subscriptions/${SUBSCRIPTION}/resourcegroups/rg-sdk/providers/Microsoft.Resources/deployments/${run.deploymentName}`;
+    // The group lands late, so the deployment is surely still active at the second PUT on a slow machine.
+    await call(emulator, 'POST', '/_emulator/faults', { kind: 'late-create', share: 1, limit: 1, delaySeconds: 100 });
     expect((await call(emulator, 'PUT', path, run.deployment)).status).toBe(201);
     const again = await call(emulator, 'PUT', path, run.deployment);
     expect(again.status).toBe(409);
