@@ -2,7 +2,7 @@ import Fastify, { type FastifyInstance } from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { Config } from './config.js';
 import { loggerOptions } from './logger.js';
-import { waitForReady, type RedisClient } from './redis.js';
+import { redisAnswers, waitForReady, type RedisClient } from './redis.js';
 import { registerAuth } from './http/plugins/auth.js';
 import { clientErrorHandler, frameworkErrorHandler, MAX_PARAM_LENGTH, registerErrorHandling } from './http/plugins/errors.js';
 import { registerJsonBody } from './http/plugins/json-body.js';
@@ -12,6 +12,9 @@ import { healthRoutes } from './http/routes/health.js';
 import { registerMetrics } from './http/routes/metrics.js';
 import { runRoutes } from './http/routes/runs.js';
 import { workPoolRoutes } from './http/routes/work-pools.js';
+import type { RunsQueue } from './execution/queue.js';
+import { jobCounts } from './metrics/queue-depth.js';
+import { readFrom } from './metrics/registry.js';
 import type { RunService } from './runs/service.js';
 import type { WorkPoolService } from './work-pools/service.js';
 
@@ -21,6 +24,8 @@ export interface AppDeps {
   redis: RedisClient;
   workPools: WorkPoolService;
   runs: RunService;
+  /** Read for the queue-depth gauge. */
+  queue?: RunsQueue;
 }
 
 /** Builds the HTTP app without listening: main.ts listens, tests inject. */
@@ -50,6 +55,12 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   await app.register(healthRoutes, { redis: deps.redis });
   await app.register(workPoolRoutes, { workPools: deps.workPools });
   await app.register(runRoutes, { runs: deps.runs, heartbeatMs: config.logHeartbeatMs });
-  registerMetrics(app, deps.runs);
+  registerMetrics(app, { public: config.metricsPublic });
+  const withdraw = readFrom({
+    counts: () => deps.runs.counts(),
+    jobCounts: async () => (deps.queue ? jobCounts(deps.queue) : {}),
+    redisUp: () => redisAnswers(deps.redis, 500),
+  });
+  app.addHook('onClose', async () => withdraw());
   return app;
 }

@@ -84,6 +84,10 @@ export interface Config {
   redisClusterNodes?: { host: string; port: number }[];
   /** How long a RUNNING run may go on while Azure refuses its credential before it ends CRASHED. */
   credentialFailureGraceSeconds: number;
+  /** Port of the /metrics and /healthz listener of a worker-only process; 0 for none. */
+  metricsPort: number;
+  /** Serve /metrics without an API key (Prometheus scrapers usually have none). */
+  metricsPublic: boolean;
 }
 
 export class ConfigError extends Error {
@@ -275,6 +279,8 @@ export function loadConfig(env: Env = process.env): Config {
     queueShards: integer(env, 'QUEUE_SHARDS', 1, 1, 256),
     redisClusterNodes: clusterNodes(env),
     credentialFailureGraceSeconds: decimal(env, 'CREDENTIAL_FAILURE_GRACE_SECONDS', 3600, 0),
+    metricsPort: integer(env, 'METRICS_PORT', 0, 0, 65535),
+    metricsPublic: boolean(env, 'METRICS_PUBLIC'),
   };
 }
 

@@ -7,7 +7,10 @@ import type { Config, Role } from './config.js';
 import { ReadPacer } from './execution/pacing.js';
 import { sweepOrphans } from './execution/sweeper.js';
 import { startRunWorker } from './execution/worker.js';
-import { closeConnection, producerConnection, workerConnection, type RedisClient } from './redis.js';
+import { startMetricsListener } from './metrics/listener.js';
+import { jobCounts } from './metrics/queue-depth.js';
+import { readFrom } from './metrics/registry.js';
+import { closeConnection, producerConnection, redisAnswers, workerConnection, type RedisClient } from './redis.js';
 import { createServices, runStore, type Services } from './services.js';
 
 export interface Runtime {
@@ -48,6 +51,16 @@ export async function startRuntime(config: Config, role: Role, log: Logger): Pro
   const services = createServices(config, producer);
   const workerRedis = role === 'api' ? undefined : workerConnection(config.redisUrl);
   const worker = workerRedis ? startWorker(config, services, workerRedis, log.child({ component: 'worker' })) : undefined;
+  const withdrawReadings = readFrom({
+    counts: () => services.runs.counts(),
+    jobCounts: () => jobCounts(services.queue),
+    redisUp: () => redisAnswers(producer, 500),
+  });
+  // Without an API, a worker-only process serves its metrics (and a liveness answer) on its own port.
+  const metricsServer =
+    role === 'worker' && config.metricsPort > 0 && worker
+      ? await startMetricsListener(config.metricsPort, config.host, () => worker.workers.every((w) => w.isRunning()))
+      : undefined;
 
   let app: FastifyInstance | undefined;
   if (role !== 'worker') {
@@ -65,8 +78,10 @@ export async function startRuntime(config: Config, role: Role, log: Logger): Pro
       closed = true;
       // Order: stop taking requests, stop taking jobs, then drop the connections they used.
       if (app) await app.close();
+      if (metricsServer) await new Promise((resolve) => metricsServer.close(resolve));
       if (worker) await worker.close();
       await services.queue.close();
+      withdrawReadings();
       if (workerRedis) await closeConnection(workerRedis);
       await closeConnection(producer);
     },

@@ -1,4 +1,5 @@
 // SDK clients per principal and subscription, built once and reused (each holds a token cache).
+import { armMetricsPolicy } from '../metrics/arm-policy.js';
 import { createHash } from 'node:crypto';
 import { ContainerInstanceManagementClient } from '@azure/arm-containerinstance';
 import { ResourceManagementClient } from '@azure/arm-resources';
@@ -59,6 +60,7 @@ export class AzureClientCache {
         credentialScopes: ['https://management.azure.com/.default'],
         // Our steps retry transient errors by rescheduling; the SDK must not sleep inside a worker slot.
         retryOptions: { maxRetries: 0 },
+        additionalPolicies: [{ policy: armMetricsPolicy, position: 'perCall' as const }],
         ...(this.config.caCert ? { tlsOptions: { ca: this.config.caCert } } : {}),
       };
       clients = {

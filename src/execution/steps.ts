@@ -8,6 +8,7 @@ import { isTerminal, transition, type Outcome, type Run, type RunSpec, type RunS
 import type { RunStore } from '../runs/store.js';
 import { newLines, parseLogContent } from './log-lines.js';
 import type { ReadPacer } from './pacing.js';
+import { pacerWait, stepDuration } from '../metrics/registry.js';
 
 export interface StepContext {
   store: RunStore;
@@ -517,25 +518,24 @@ export async function advance(ctx: StepContext, runId: string, signal?: AbortSig
   const azure = new AzureGateway(ctx.clients.for(spec.credentials, spec.subscription_id), { timeoutMs: ctx.azureCallTimeoutMs, signal });
   const { reads, purpose } = readsFor(run);
   const wait = await ctx.pacer.take(azure.principal, reads, purpose);
-  if (wait > 0) return after(wait);
+  if (wait > 0) {
+    pacerWait.observe({ purpose }, wait / 1000);
+    return after(wait);
+  }
   const s: Step = { run, spec, azure, ctx };
+  const endStep = stepDuration.startTimer({ step: stepName(run) });
+  let stepOutcome = 'error';
   try {
-    if (isTerminal(run.state)) return await cleanup(s);
-    if (run.outcome) return await finalize(s);
-    switch (run.state) {
-      case 'PENDING':
-      case 'SUBMITTING':
-        return await submit(s);
-      case 'PROVISIONING':
-        return await provision(s);
-      case 'RUNNING':
-        return await watch(s);
-      case 'CANCELLING':
-        return await cancel(s);
-    }
+    const result = await runStep(s);
+    stepOutcome = 'ok';
+    return result;
   } catch (err) {
-    if (err instanceof TransientFailure) throw err;
+    if (err instanceof TransientFailure) {
+      stepOutcome = 'transient';
+      throw err;
+    }
     const failure = classifyAzureError(err);
+    stepOutcome = failure.kind;
     if (failure.kind === 'credential' && !s.run.outcome && s.run.state !== 'CANCELLING') return credentialRefused(s, failure);
     const submitting = s.run.state === 'SUBMITTING' || s.run.state === 'PROVISIONING' || s.run.state === 'PENDING';
     if ((failure.kind === 'final' || failure.kind === 'not-found') && submitting && !s.run.outcome) {
@@ -543,6 +543,32 @@ export async function advance(ctx: StepContext, runId: string, signal?: AbortSig
     }
     // Reads of a running group are never a reason to end it (Prefect weakness §7.7): retry.
     throw new TransientFailure(failure.message, failure.kind === 'transient' ? failure.retryAfterMs : undefined);
+  } finally {
+    endStep({ outcome: stepOutcome });
+  }
+}
+
+/** The step's name in metrics: what the run's state asks for next. */
+function stepName(run: Run): string {
+  if (isTerminal(run.state)) return 'cleanup';
+  if (run.outcome) return 'finalize';
+  return { PENDING: 'submit', SUBMITTING: 'submit', PROVISIONING: 'provision', RUNNING: 'watch', CANCELLING: 'cancel' }[run.state as string] ?? 'none';
+}
+
+async function runStep(s: Step): Promise<StepResult> {
+  const { run } = s;
+  if (isTerminal(run.state)) return cleanup(s);
+  if (run.outcome) return finalize(s);
+  switch (run.state) {
+    case 'PENDING':
+    case 'SUBMITTING':
+      return submit(s);
+    case 'PROVISIONING':
+      return provision(s);
+    case 'RUNNING':
+      return watch(s);
+    case 'CANCELLING':
+      return cancel(s);
   }
   return { done: true };
 }

@@ -164,13 +164,20 @@ describe('a flow run on ACI', () => {
     expect((await h.app.inject({ url: `/runs/${body.flow_run.id}`, headers: auth })).statusCode).toBe(404);
   });
 
-  it('exposes run and response counts at /metrics', async () => {
+  it('exposes runs, requests, steps, ARM calls and the queue at /metrics', async () => {
     const res = await h.app.inject({ url: '/metrics', headers: auth });
     expect(res.statusCode).toBe(200);
     expect(res.headers['content-type']).toContain('text/plain');
-    const completed = /aci_flow_runner_run_transitions_total\{state="COMPLETED"\} (\d+)/.exec(res.body);
-    expect(Number(completed?.[1])).toBeGreaterThan(0);
-    expect(res.body).toMatch(/aci_flow_runner_http_responses_total\{method="POST",status="202"\} \d+/);
+    const value = (pattern: RegExp) => Number(new RegExp(`^${pattern.source} (\\d+(?:\\.\\d+)?)$`, 'm').exec(res.body)?.[1] ?? NaN);
+    expect(value(/aci_flow_runner_run_transitions_total\{state="COMPLETED"\}/)).toBeGreaterThan(0);
+    expect(value(/aci_flow_runner_http_request_duration_seconds_count\{method="POST",route="\/runs",status_code="202"\}/)).toBeGreaterThan(0);
+    expect(value(/aci_flow_runner_step_duration_seconds_count\{step="submit",outcome="ok"\}/)).toBeGreaterThan(0);
+    expect(value(/aci_flow_runner_arm_request_duration_seconds_count\{operation="PUT deployments",outcome="ok"\}/)).toBeGreaterThan(0);
+    expect(value(/aci_flow_runner_arm_request_duration_seconds_count\{operation="GET containerGroups",outcome="ok"\}/)).toBeGreaterThan(0);
+    expect(value(/aci_flow_runner_redis_up/)).toBe(1);
+    expect(value(/aci_flow_runner_unfinished_runs/)).toBeGreaterThanOrEqual(0);
+    expect(res.body).toMatch(/^aci_flow_runner_queue_jobs\{state="delayed"\} \d+$/m);
+    expect(value(/process_resident_memory_bytes/)).toBeGreaterThan(0);
     expect((await h.app.inject({ url: '/metrics' })).statusCode).toBe(401);
   });
 

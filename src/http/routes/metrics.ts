@@ -1,19 +1,25 @@
-// GET /metrics: Prometheus text format. Run counts come from Redis, so every API replica reports the same.
+// GET /metrics: the process's prom-client registry in Prometheus text format. Run and queue numbers
+// come from Redis, so every replica reports the same; request latencies are this process's own.
 import type { FastifyInstance } from 'fastify';
-import type { RunService } from '../../runs/service.js';
+import { httpRequestDuration, scrape } from '../../metrics/registry.js';
 import { errorResponses } from '../schemas/error.js';
 
 /** Registered on the root instance, so that its hook sees every response. */
-export function registerMetrics(app: FastifyInstance, runs: RunService): void {
-  const responses = new Map<string, number>();
+export function registerMetrics(app: FastifyInstance, options: { public: boolean }): void {
   app.addHook('onResponse', async (request, reply) => {
-    const key = `${request.method} ${reply.statusCode}`;
-    responses.set(key, (responses.get(key) ?? 0) + 1);
+    // The route template keeps the label set small; unmatched URLs share one label.
+    const route = request.routeOptions.url ?? 'unmatched';
+    httpRequestDuration.observe({ method: request.method, route, status_code: String(reply.statusCode) }, reply.elapsedTime / 1000);
   });
 
-  app.get('/metrics', { config: { scope: 'runs:read', allPools: true }, schema: {
+  app.get(
+    '/metrics',
+    {
+      config: { scope: 'runs:read', allPools: true, public: options.public },
+      schema: {
         tags: ['health'],
         summary: 'Prometheus metrics (text format)',
+        description: 'Needs a key with runs:read unless METRICS_PUBLIC=true.',
         operationId: 'getMetrics',
         response: {
           200: { description: 'Prometheus text exposition format 0.0.4.', content: { 'text/plain': { schema: { type: 'string' } } } },
@@ -21,26 +27,11 @@ export function registerMetrics(app: FastifyInstance, runs: RunService): void {
           403: errorResponses[403],
           429: errorResponses[429],
         },
-      } }, async (_request, reply) => {
-    const { transitions, unfinished } = await runs.counts();
-    const lines = [
-      '# HELP aci_flow_runner_run_transitions_total Runs that entered each state.',
-      '# TYPE aci_flow_runner_run_transitions_total counter',
-      ...Object.entries(transitions).map(([state, n]) => `aci_flow_runner_run_transitions_total{state="${state}"} ${n}`),
-      '# HELP aci_flow_runner_unfinished_runs Runs not final yet or still being cleaned up.',
-      '# TYPE aci_flow_runner_unfinished_runs gauge',
-      `aci_flow_runner_unfinished_runs ${unfinished}`,
-      '# HELP aci_flow_runner_http_responses_total Responses of this API process by method and status.',
-      '# TYPE aci_flow_runner_http_responses_total counter',
-      ...[...responses].map(([key, n]) => {
-        const [method, status] = key.split(' ');
-        return `aci_flow_runner_http_responses_total{method="${method}",status="${status}"} ${n}`;
-      }),
-      '# HELP process_resident_memory_bytes Resident memory of this process.',
-      '# TYPE process_resident_memory_bytes gauge',
-      `process_resident_memory_bytes ${process.memoryUsage().rss}`,
-      '',
-    ];
-    return reply.type('text/plain; version=0.0.4').send(lines.join('\n'));
-  });
+      },
+    },
+    async (_request, reply) => {
+      const { contentType, body } = await scrape();
+      return reply.type(contentType).send(body);
+    },
+  );
 }
