@@ -51,6 +51,17 @@ export function checkBaseJobTemplate(candidate: unknown): BaseJobTemplate {
         message: 'must contain a resource of type Microsoft.ContainerInstance/containerGroups',
       });
     }
+    // ARM refuses a parameter without a type (InvalidTemplate): refused here, not when a run is deployed.
+    const parameters = configuration.arm_template.parameters;
+    if (parameters !== undefined && !isObject(parameters)) {
+      problems.push({ path: '/base_job_template/job_configuration/arm_template/parameters', message: 'must be an object' });
+    } else if (parameters !== undefined) {
+      for (const [name, definition] of Object.entries(parameters)) {
+        if (!isObject(definition) || typeof definition.type !== 'string') {
+          problems.push({ path: `/base_job_template/job_configuration/arm_template/parameters/${name}`, message: 'must be an object with a "type"' });
+        }
+      }
+    }
   }
   if (problems.length > 0) throw new BaseJobTemplateInvalid(problems);
   return candidate as unknown as BaseJobTemplate;

@@ -96,3 +96,13 @@ describe('submission-time checks', () => {
     );
   });
 });
+
+describe('pool templates ARM would refuse', () => {
+  it('refuses ARM parameters without a type when the pool is written', async () => {
+    const template = defaultBaseJobTemplate();
+    (template.job_configuration.arm_template as { parameters: Record<string, unknown> }).parameters.broken = false;
+    const res = await t.app.inject({ method: 'PUT', url: '/work-pools/typeless', headers: auth(), payload: { base_job_template: template } });
+    expect(res.statusCode).toBe(400);
+    expect(res.json().error.details.map((d: { path: string }) => d.path)).toEqual(['/base_job_template/job_configuration/arm_template/parameters/broken']);
+  });
+});
