@@ -9,6 +9,7 @@ import { Redis } from 'ioredis';
 import pino from 'pino';
 import { parse } from 'yaml';
 import { startWithEmulator } from '../embedded.js';
+import { ERROR_CODES } from '../errors.js';
 import { OPENAPI_PATH } from '../openapi-file.js';
 import { defaultBaseJobTemplate } from '../templating/base-job-template.js';
 import { generateRequest, operationsOf, type FuzzRequest, type Known } from './generate.js';
@@ -75,7 +76,7 @@ function judge(req: FuzzRequest, answer: Answer): string | undefined {
     Object.keys(parsed).length === 1 &&
     error !== undefined &&
     typeof error.code === 'string' &&
-    /^[A-Z_]+$/.test(error.code) &&
+    (ERROR_CODES as readonly string[]).includes(error.code) &&
     typeof error.message === 'string' &&
     (error.details === undefined || Array.isArray(error.details)) &&
     Object.keys(error).every((k) => ['code', 'message', 'details'].includes(k));
