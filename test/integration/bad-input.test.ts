@@ -126,6 +126,11 @@ describe('framework errors in the envelope', () => {
     expect(bad.statusCode).toBeLessThan(500);
     expect(bad.json().error.code).toEqual(expect.any(String));
   });
+  it('a body schema given per media type still requires a body of that type', async () => {
+    expectEnvelope(await t.app.inject({ method: 'PUT', url: '/work-pools/bodiless', headers: auth() }), 400, 'VALIDATION_FAILED');
+    const text = await t.app.inject({ method: 'PUT', url: '/work-pools/bodiless', headers: { ...auth(), 'content-type': 'text/plain' }, payload: 'hello' });
+    expectEnvelope(text, 415, 'UNSUPPORTED_MEDIA_TYPE');
+  });
   it('lone surrogates and unicode in strings', async () => {
     const payload = '{"flow_run":{"name":"\\ud800x\\udfff 🦊 \\u0000"},"flow":{"name":"\\udc00"},"job_variables":{"resource_group_name":"flows-rg","subscription_id":"' + SUBSCRIPTION + '","command":"echo \\ud83e"}}';
     const res = await t.app.inject({ method: 'POST', url: '/runs/preview', headers: { ...auth(), 'content-type': 'application/json' }, payload });

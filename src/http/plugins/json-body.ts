@@ -33,7 +33,27 @@ export function jsonDepthExceeds(text: string, limit = MAX_JSON_DEPTH): boolean 
   return false;
 }
 
+/**
+ * A route whose body schema is given per media type (`body.content`) is validated only for those
+ * media types: a body that is absent or of another type would reach the handler unchecked.
+ */
+function requireDeclaredBody(app: FastifyInstance): void {
+  app.addHook('preValidation', async (request) => {
+    const schema = request.routeOptions.schema?.body as { content?: Record<string, unknown> } | undefined;
+    if (!schema?.content) return;
+    const declared = Object.keys(schema.content);
+    if (request.body === undefined || request.body === null) {
+      throw new AppError('VALIDATION_FAILED', 400, `The body is required (${declared.join(' or ')}).`, [{ in: 'body', path: '/', message: 'is required' }]);
+    }
+    const mediaType = String(request.headers['content-type'] ?? '').split(';')[0].trim().toLowerCase();
+    if (!declared.includes(mediaType)) {
+      throw new AppError('UNSUPPORTED_MEDIA_TYPE', 415, `Send the body as ${declared.join(' or ')}.`);
+    }
+  });
+}
+
 export function registerJsonBody(app: FastifyInstance): void {
+  requireDeclaredBody(app);
   const parse = app.getDefaultJsonParser('error', 'error');
   app.addContentTypeParser('application/json', { parseAs: 'string' }, (request, body, done) => {
     if (jsonDepthExceeds(body as string)) {
