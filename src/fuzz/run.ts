@@ -97,12 +97,15 @@ function learn(req: FuzzRequest, answer: Answer, known: Known): void {
 async function dropPrefix(redisUrl: string, prefix: string): Promise<void> {
   const redis = new Redis(redisUrl, { maxRetriesPerRequest: 1 });
   try {
-    let cursor = '0';
-    do {
-      const [next, keys] = await redis.scan(cursor, 'MATCH', `${prefix}:*`, 'COUNT', 1000);
-      cursor = next;
-      if (keys.length) await redis.unlink(...keys);
-    } while (cursor !== '0');
+    // The store's hash-tagged keys ({prefix}…, {prefix:n}…) and the plain prefix:… ones.
+    for (const pattern of [`{${prefix}}*`, `{${prefix}:*`, `${prefix}:*`]) {
+      let cursor = '0';
+      do {
+        const [next, keys] = await redis.scan(cursor, 'MATCH', pattern, 'COUNT', 1000);
+        cursor = next;
+        for (const key of keys) await redis.unlink(key);
+      } while (cursor !== '0');
+    }
   } finally {
     redis.disconnect();
   }

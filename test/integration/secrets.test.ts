@@ -6,7 +6,7 @@ import { Redis } from 'ioredis';
 import { afterAll, beforeAll, expect, inject, it } from 'vitest';
 import type { RunningEmulator } from '../../src/emulator/server.js';
 import { defaultBaseJobTemplate } from '../../src/templating/base-job-template.js';
-import { dropKeys } from '../helpers/redis-keys.js';
+import { dropKeys, prefixPatterns } from '../helpers/redis-keys.js';
 import { call as armCall, SUBSCRIPTION, withEmulator } from '../helpers/emulator.js';
 
 const SECRETS = {
@@ -107,26 +107,30 @@ const jobVariables = (command: string) => ({
   task_watch_poll_interval: 0.05,
 });
 
-/** Every Redis key and value, of every type, as text. */
+/** Every Redis key of the prefix and its value, of every type, as text. */
 async function redisDump(): Promise<string> {
   const redis = new Redis(redisUrl);
   try {
+    const keys: string[] = [];
+    for (const pattern of prefixPatterns(prefix)) {
+      let cursor = '0';
+      do {
+        const [next, found] = await redis.scan(cursor, 'MATCH', pattern, 'COUNT', 1000);
+        cursor = next;
+        keys.push(...found);
+      } while (cursor !== '0');
+    }
     const parts: string[] = [];
-    let cursor = '0';
-    do {
-      const [next, keys] = await redis.scan(cursor, 'MATCH', `${prefix}*`, 'COUNT', 1000);
-      cursor = next;
-      for (const key of keys) {
-        parts.push(key);
-        const type = await redis.type(key);
-        if (type === 'string') parts.push(String(await redis.get(key)));
-        else if (type === 'hash') parts.push(JSON.stringify(await redis.hgetall(key)));
-        else if (type === 'list') parts.push(JSON.stringify(await redis.lrange(key, 0, -1)));
-        else if (type === 'set') parts.push(JSON.stringify(await redis.smembers(key)));
-        else if (type === 'zset') parts.push(JSON.stringify(await redis.zrange(key, 0, -1)));
-        else if (type === 'stream') parts.push(JSON.stringify(await redis.xrange(key, '-', '+')));
-      }
-    } while (cursor !== '0');
+    for (const key of keys) {
+      parts.push(key);
+      const type = await redis.type(key);
+      if (type === 'string') parts.push(String(await redis.get(key)));
+      else if (type === 'hash') parts.push(JSON.stringify(await redis.hgetall(key)));
+      else if (type === 'list') parts.push(JSON.stringify(await redis.lrange(key, 0, -1)));
+      else if (type === 'set') parts.push(JSON.stringify(await redis.smembers(key)));
+      else if (type === 'zset') parts.push(JSON.stringify(await redis.zrange(key, 0, -1)));
+      else if (type === 'stream') parts.push(JSON.stringify(await redis.xrange(key, '-', '+')));
+    }
     return parts.join('\n');
   } finally {
     redis.disconnect();
@@ -159,6 +163,9 @@ it('keeps every kind of secret out of responses, debug logs, Redis and the ARM d
   for (const id of [withPool.flow_run.id, withBase.flow_run.id]) {
     await until(() => call('GET', `/runs/${id}`).then((r) => r.json()), (run) => run.state === 'RUNNING' || run.state === 'COMPLETED');
   }
+  // Run specs live only until cleanup: Redis is read while the runs are on, and again at the end.
+  const redisWhileRunning = await redisDump();
+  expect(redisWhileRunning).toContain(withBase.flow_run.id);
   const records = JSON.stringify(emulator.world.store.deployments());
   expect(records).toContain('secure_env');
   // And as ARM shows them to whoever reads the deployment.
@@ -182,7 +189,8 @@ it('keeps every kind of secret out of responses, debug logs, Redis and the ARM d
 
   const redis = await redisDump();
   expect(redis).toContain('secret-pool');
-  const places = { responses: responses.join('\n'), logs: output, redis, deploymentRecords };
+  expect(redis).toContain(withPool.flow_run.id); // the run's own keys were read too
+  const places = { responses: responses.join('\n'), logs: output, redis: `${redisWhileRunning}\n${redis}`, deploymentRecords };
   expect(output).toContain('"msg":"incoming request"'); // the debug-level process logged every request
   for (const [place, text] of Object.entries(places)) {
     for (const [kind, secret] of Object.entries(SECRETS)) {
