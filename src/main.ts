@@ -1,6 +1,8 @@
 #!/usr/bin/env node
 // CLI entry: `node dist/main.js [api|worker|all|emulator|demo|bench|openapi]`.
+import { parseArgs } from 'node:util';
 import pino, { type Logger } from 'pino';
+import { isCommand, usage } from './cli-help.js';
 import { ConfigError, loadConfig, loadEmulatorConfig, parseRole } from './config.js';
 import { loggerOptions } from './logger.js';
 import { startRuntime } from './runtime.js';
@@ -28,7 +30,26 @@ function closeOnSignals(log: Logger, close: () => Promise<void>): void {
 }
 
 async function main(argv: string[]): Promise<void> {
-  const command = argv[2];
+  let parsed;
+  try {
+    parsed = parseArgs({ args: argv.slice(2), allowPositionals: true, options: { help: { type: 'boolean', short: 'h' } } });
+  } catch (err) {
+    process.stderr.write(`${(err as Error).message}\n\n${usage()}`);
+    process.exit(2);
+  }
+  const [command, ...extra] = parsed.positionals;
+  if (command !== undefined && !isCommand(command)) {
+    process.stderr.write(`Unknown command "${command}".\n\n${usage()}`);
+    process.exit(2);
+  }
+  if (parsed.values.help) {
+    process.stdout.write(usage(command));
+    return;
+  }
+  if (extra.length > 0) {
+    process.stderr.write(`Unexpected argument "${extra[0]}".\n\n${usage()}`);
+    process.exit(2);
+  }
   if (command === 'openapi') {
     const { writeOpenApi } = await import('./openapi-file.js');
     process.stdout.write(`wrote ${await writeOpenApi()}\n`);
