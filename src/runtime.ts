@@ -47,9 +47,9 @@ export function startWorker(config: Config, services: Services, connection: Redi
 }
 
 export async function startRuntime(config: Config, role: Role, log: Logger): Promise<Runtime> {
-  const producer = producerConnection(config.redisUrl);
+  const producer = producerConnection(config.redisUrl, config.redisClusterNodes);
   const services = createServices(config, producer);
-  const workerRedis = role === 'api' ? undefined : workerConnection(config.redisUrl);
+  const workerRedis = role === 'api' ? undefined : workerConnection(config.redisUrl, config.redisClusterNodes);
   const worker = workerRedis ? startWorker(config, services, workerRedis, log.child({ component: 'worker' })) : undefined;
   const withdrawReadings = readFrom({
     counts: () => services.runs.counts(),
