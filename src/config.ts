@@ -330,3 +330,14 @@ export function loadEmulatorConfig(env: Env = process.env, defaults = { timeScal
 export function loadBenchConfig(env: Env = process.env): { runs: number; concurrency: number } {
   return { runs: integer(env, 'BENCH_RUNS', 200, 1, 100_000), concurrency: integer(env, 'BENCH_CONCURRENCY', 20, 1, 1000) };
 }
+
+/** Settings of `npm run bench:api`. */
+export function loadApiBenchConfig(env: Env = process.env) {
+  return {
+    redisUrl: url(env, 'REDIS_URL', 'redis://127.0.0.1:6379', ['redis:', 'rediss:']),
+    connections: integer(env, 'BENCH_CONNECTIONS', 50, 1, 10_000),
+    roundSeconds: integer(env, 'BENCH_ROUND_SECONDS', 5, 1, 600),
+    rounds: integer(env, 'BENCH_ROUNDS', 3, 1, 100),
+    memoryRuns: integer(env, 'BENCH_MEMORY_RUNS', 2000, 50, 1_000_000),
+  };
+}

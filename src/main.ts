@@ -60,6 +60,17 @@ async function main(argv: string[]): Promise<void> {
     await runBench();
     return;
   }
+  if (command === 'bench-api') {
+    const { runApiBench } = await import('./bench/api.js');
+    await runApiBench();
+    return;
+  }
+  if (command === 'bench-bare') {
+    // The baseline server of bench-api (run as a child process by it).
+    const { startBareRoute } = await import('./bench/bare-route.js');
+    await startBareRoute();
+    return;
+  }
   if (command === 'emulator') {
     const { startEmulator } = await import('./emulator/server.js');
     const settings = loadEmulatorConfig();

@@ -1,19 +1,38 @@
-import { Redis, type Cluster } from 'ioredis';
+import { Cluster, Redis, type ClusterOptions, type RedisOptions } from 'ioredis';
 
 /** A single Redis or a Redis Cluster: everything that talks to Redis accepts either. */
 export type RedisClient = Redis | Cluster;
+
+/** Redis Cluster seed nodes (REDIS_CLUSTER_NODES); absent for a single Redis at the URL. */
+export type ClusterNodes = { host: string; port: number }[] | undefined;
+
+const retryStrategy = (attempt: number) => Math.min(attempt * 200, 2000);
+
+/**
+ * One connection: an ioredis Cluster client when cluster nodes are given (every key the service
+ * uses carries a hash tag, see src/runs/keys.ts), else a single Redis at the URL.
+ */
+function connect(url: string, nodes: ClusterNodes, options: RedisOptions, clusterOptions: ClusterOptions = {}): RedisClient {
+  if (!nodes) return new Redis(url, options);
+  const { username, password, protocol } = new URL(url);
+  return new Cluster(nodes, {
+    ...clusterOptions,
+    clusterRetryStrategy: retryStrategy,
+    redisOptions: {
+      ...options,
+      ...(username ? { username: decodeURIComponent(username) } : {}),
+      ...(password ? { password: decodeURIComponent(password) } : {}),
+      ...(protocol === 'rediss:' ? { tls: {} } : {}),
+    },
+  });
+}
 
 /**
  * For the API side: commands fail fast when Redis is away instead of queueing forever,
  * so requests get a clear 503 rather than hanging.
  */
-export function producerConnection(url: string): Redis {
-  const redis = new Redis(url, {
-    maxRetriesPerRequest: 1,
-    enableOfflineQueue: false,
-    connectTimeout: 2000,
-    retryStrategy: (attempt) => Math.min(attempt * 200, 2000),
-  });
+export function producerConnection(url: string, nodes?: ClusterNodes): RedisClient {
+  const redis = connect(url, nodes, { maxRetriesPerRequest: 1, enableOfflineQueue: false, connectTimeout: 2000, retryStrategy }, { enableOfflineQueue: false, maxRedirections: 16 });
   redis.on('error', () => {
     // Reported through /readyz and failing requests; ioredis reconnects on its own.
   });
@@ -21,8 +40,8 @@ export function producerConnection(url: string): Redis {
 }
 
 /** For BullMQ workers and blocking reads: wait for Redis to come back (BullMQ requires this). */
-export function workerConnection(url: string): Redis {
-  const redis = new Redis(url, { maxRetriesPerRequest: null, retryStrategy: (attempt) => Math.min(attempt * 200, 2000) });
+export function workerConnection(url: string, nodes?: ClusterNodes): RedisClient {
+  const redis = connect(url, nodes, { maxRetriesPerRequest: null, retryStrategy });
   redis.on('error', () => {
     // BullMQ's own listeners report the outage; reconnection is automatic.
   });

@@ -10,7 +10,8 @@ import { startRunWorker } from './execution/worker.js';
 import { startMetricsListener } from './metrics/listener.js';
 import { jobCounts } from './metrics/queue-depth.js';
 import { readFrom } from './metrics/registry.js';
-import { closeConnection, producerConnection, redisAnswers, workerConnection, type RedisClient } from './redis.js';
+import { closeConnection, producerConnection, redisAnswers, waitForReady, workerConnection, type RedisClient } from './redis.js';
+import { upgradeLayout } from './runs/upgrade.js';
 import { createServices, runStore, type Services } from './services.js';
 
 export interface Runtime {
@@ -47,9 +48,13 @@ export function startWorker(config: Config, services: Services, connection: Redi
 }
 
 export async function startRuntime(config: Config, role: Role, log: Logger): Promise<Runtime> {
-  const producer = producerConnection(config.redisUrl);
+  const producer = producerConnection(config.redisUrl, config.redisClusterNodes);
   const services = createServices(config, producer);
-  const workerRedis = role === 'api' ? undefined : workerConnection(config.redisUrl);
+  const workerRedis = role === 'api' ? undefined : workerConnection(config.redisUrl, config.redisClusterNodes);
+  // Data written by version 1 is carried over before anything reads or writes runs.
+  const upgrader = workerRedis ?? producer;
+  await waitForReady(upgrader, 10_000);
+  await upgradeLayout(upgrader, workerRedis ? runStore(config, workerRedis) : services.store, services.queue, log);
   const worker = workerRedis ? startWorker(config, services, workerRedis, log.child({ component: 'worker' })) : undefined;
   const withdrawReadings = readFrom({
     counts: () => services.runs.counts(),

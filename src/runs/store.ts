@@ -292,6 +292,35 @@ export class RunStore {
     });
   }
 
+  /**
+   * Writes a run carried over from the version-1 layout (see upgrade.ts): record, spec, index and
+   * active entry together; no counter (the old counters are carried as they are). Its cleanup state is
+   * left empty so that settleRestored applies retention to a finished run.
+   */
+  async restore(run: Run, sealedSpec: string | null, active: boolean): Promise<void> {
+    const k = this.keys.run(run.id);
+    const { doc, sub } = splitRun(run);
+    const tx = this.redis
+      .multi()
+      .hset(k.record, 'v', run.version, 's', run.state, 'c', '', 'h', run.submission_hash, 'll', run.log_lines ?? 0, 'lc', run.log_cursor ? JSON.stringify(run.log_cursor) : '', 'doc', JSON.stringify(doc), 'sub', JSON.stringify(sub))
+      .zadd(k.index, Date.parse(run.submitted_at), run.id);
+    if (sealedSpec) tx.set(k.spec, sealedSpec);
+    if (active) tx.sadd(k.active, run.id);
+    await tx.exec();
+  }
+
+  async restoreLogs(id: string, lines: LogLine[]): Promise<void> {
+    const k = this.keys.run(id);
+    const pipeline = this.redis.pipeline();
+    for (const l of lines) pipeline.xadd(k.logs, 'MAXLEN', String(this.options.logMaxLines), '*', 't', l.ts, 'l', capLine(l.line));
+    await pipeline.exec();
+  }
+
+  /** A restored run that was final and cleaned up gets its retention and tombstone now. */
+  async settleRestored(id: string): Promise<void> {
+    await this.update(id, (run) => ({ ...run }));
+  }
+
   /** Drops index entries and tombstones whose retention ended; returns the ids of expired runs. */
   async purgeExpired(now = Date.now(), batch = 1000): Promise<string[]> {
     const expired: string[] = [];

@@ -6,7 +6,7 @@ import { createServices, type Services } from '../../src/services.js';
 
 /** A ready app on real Redis; close() releases everything it opened. */
 export async function startTestApp(config: Config): Promise<{ app: FastifyInstance; services: Services; close: () => Promise<void> }> {
-  const redis = producerConnection(config.redisUrl);
+  const redis = producerConnection(config.redisUrl, config.redisClusterNodes);
   const services = createServices(config, redis);
   const app = await buildApp({ config, redis, ...services });
   await app.ready();

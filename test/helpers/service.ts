@@ -12,7 +12,7 @@ import { SUBSCRIPTION, withEmulator } from './emulator.js';
 export const RESOURCE_GROUP = 'flows-rg';
 
 /** Removes every key a test made under its own queue prefix. */
-export async function dropKeys(redis: import('ioredis').Redis, prefix: string): Promise<void> {
+export async function dropKeys(redis: import('ioredis').Redis | import('ioredis').Cluster, prefix: string): Promise<void> {
   await deletePrefixKeys(redis, prefix);
 }
 
@@ -41,7 +41,7 @@ export async function startService(options: { emulator?: EmulatorOptions; env?: 
   const sp = config.defaultServicePrincipal!;
   emulator.entra.register({ tenantId: sp.tenant_id, clientId: sp.client_id, clientSecret: sp.client_secret });
   const api = await startTestApp(config);
-  const connection = workerConnection(config.redisUrl);
+  const connection = workerConnection(config.redisUrl, config.redisClusterNodes);
   const worker = options.worker === false ? undefined : startWorker(config, api.services, connection, pino({ level: process.env.TEST_LOG_LEVEL ?? 'silent' }));
   return {
     emulator,
