@@ -6,6 +6,8 @@ export const COMMANDS = {
   emulator: 'The built-in Azure (ARM, ACI, Entra) emulator over HTTPS: EMULATOR_HOST, EMULATOR_PORT, EMULATOR_TIME_SCALE.',
   demo: 'API, worker and the emulator in one process on local Redis, with a sample run to try.',
   bench: 'Submits BENCH_RUNS runs against the emulator and prints throughput and latency.',
+  'bench-api': 'POST /runs against a bare Fastify route (one SET + one queue add), alternated in one run; prints both and the ratio.',
+  'bench-bare': 'The bare baseline route of bench-api (started by it as a child process).',
   openapi: 'Writes openapi.yaml from the route schemas.',
 } as const;
 export type Command = keyof typeof COMMANDS;
