@@ -49,13 +49,19 @@ export interface Config {
   flowRunBaseEnv: Record<string, string>;
   /** Image used when the job variables give none. */
   defaultImage: string;
-  /** Identifies this service installation in the tags of every container group it creates. */
+  /**
+   * Identifies this service installation in the tags of every container group it creates. Empty:
+   * made once per installation and kept in Redis (instance-identity.ts), settled at start.
+   */
   serviceInstance: string;
   azure: AzureConfig;
   /** Minimum seconds between two reads of the same container group (read pacing floor). */
   minPollIntervalSeconds: number;
   /** ARM reads per second allowed per principal, shared by every worker process. */
   armReadsPerSecond: number;
+  /** ARM writes (PUT, POST) and deletes per second per principal (ARM allows 10/s each, burst 200). */
+  armWritesPerSecond: number;
+  armDeletesPerSecond: number;
   /** Seals secrets at rest (AES-256-GCM) when set: run specs, scopes, work pools. */
   secretsKey?: string;
   /** The key before the last rotation: still opens what it sealed; nothing is sealed with it. */
@@ -66,6 +72,10 @@ export interface Config {
   workerStalledIntervalMs: number;
   reconcileIntervalMs: number;
   sweepIntervalMs: number;
+  /** The sweeper acts on a container group only after it has been a candidate this long. */
+  sweepMinAgeMs: number;
+  /** Reconciler and sweeper run on one worker at a time, holding a lease of this length in Redis. */
+  housekeepingLeaseMs: number;
   /** Longest any one Azure call may take before it is abandoned (and retried as transient). */
   azureCallTimeoutMs: number;
   /** How long a closing worker lets running steps finish before it aborts their Azure calls. */
@@ -256,7 +266,7 @@ export function loadConfig(env: Env = process.env): Config {
     templateEnv: allowedEnv(env),
     flowRunBaseEnv: keyValueList(env, 'FLOW_RUN_BASE_ENV'),
     defaultImage: env.DEFAULT_IMAGE || 'prefecthq/prefect:3-python3.12',
-    serviceInstance: env.SERVICE_INSTANCE || 'aci-flow-runner',
+    serviceInstance: env.SERVICE_INSTANCE || '',
     azure: {
       armEndpoint: url(env, 'AZURE_ARM_ENDPOINT', 'https://management.azure.com', ['https:']),
       authorityHost: url(env, 'AZURE_AUTHORITY_HOST', 'https://login.microsoftonline.com', ['https:']),
@@ -265,11 +275,15 @@ export function loadConfig(env: Env = process.env): Config {
     minPollIntervalSeconds: decimal(env, 'MIN_POLL_INTERVAL_SECONDS', 1, 0),
     armReadsPerSecond: decimal(env, 'ARM_READS_PER_SECOND', 20, 0.1),
     ...secretsKeys(env),
+    armWritesPerSecond: decimal(env, 'ARM_WRITES_PER_SECOND', 8, 0.1),
+    armDeletesPerSecond: decimal(env, 'ARM_DELETES_PER_SECOND', 8, 0.1),
     defaultServicePrincipal: servicePrincipal(env),
     workerLockMs: integer(env, 'WORKER_LOCK_MS', 30_000, 1000, 600_000),
     workerStalledIntervalMs: integer(env, 'WORKER_STALLED_INTERVAL_MS', 30_000, 500, 600_000),
     reconcileIntervalMs: integer(env, 'RECONCILE_INTERVAL_MS', 60_000, 1000, 3_600_000),
     sweepIntervalMs: integer(env, 'SWEEP_INTERVAL_MS', 600_000, 1000, 86_400_000),
+    sweepMinAgeMs: integer(env, 'SWEEP_MIN_AGE_MS', 600_000, 0, 86_400_000),
+    housekeepingLeaseMs: integer(env, 'HOUSEKEEPING_LEASE_MS', 30_000, 300, 600_000),
     azureCallTimeoutMs: integer(env, 'AZURE_CALL_TIMEOUT_MS', 30_000, 100, 600_000),
     workerShutdownMs: integer(env, 'WORKER_SHUTDOWN_MS', 10_000, 0, 600_000),
     runRetentionSeconds: integer(env, 'RUN_RETENTION_SECONDS', 7 * 86_400, 1, 3650 * 86_400),

@@ -4,7 +4,9 @@ import type { Logger } from 'pino';
 import { buildApp } from './app.js';
 import { AzureClientCache } from './azure/clients.js';
 import type { Config, Role } from './config.js';
-import { ReadPacer } from './execution/pacing.js';
+import { PoolAdmission } from './execution/admission.js';
+import { ArmBudget, budgetsFrom } from './execution/pacing.js';
+import { enqueueRun, wakeRun } from './execution/queue.js';
 import { sweepOrphans } from './execution/sweeper.js';
 import { startRunWorker } from './execution/worker.js';
 import { startMetricsListener } from './metrics/listener.js';
@@ -12,6 +14,7 @@ import { jobCounts } from './metrics/queue-depth.js';
 import { readFrom } from './metrics/registry.js';
 import { closeConnection, producerConnection, redisAnswers, waitForReady, workerConnection, type RedisClient } from './redis.js';
 import { upgradeLayout } from './runs/upgrade.js';
+import { withInstanceIdentity } from './instance-identity.js';
 import { createServices, runStore, type Services } from './services.js';
 
 export interface Runtime {
@@ -27,13 +30,23 @@ export function startWorker(config: Config, services: Services, connection: Redi
   const ctx = {
     store,
     clients: new AzureClientCache(config.azure, config.defaultServicePrincipal),
-    pacer: new ReadPacer(connection, config.queuePrefix, config.armReadsPerSecond),
+    pacer: new ArmBudget(connection, config.queuePrefix, budgetsFrom(config)),
     log,
     minPollIntervalSeconds: config.minPollIntervalSeconds,
     azureCallTimeoutMs: config.azureCallTimeoutMs,
     credentialFailureGraceSeconds: config.credentialFailureGraceSeconds,
+    admission: new PoolAdmission(connection, store.keys),
+    wake: (runId: string) => wakeRun(services.queue, runId, { retryWhileActive: true }),
   };
-  const sweep = () => sweepOrphans({ ...ctx, serviceInstance: config.serviceInstance });
+  const sweep = () =>
+    sweepOrphans({
+      ...ctx,
+      serviceInstance: config.serviceInstance,
+      redis: connection,
+      prefix: config.queuePrefix,
+      minAgeMs: config.sweepMinAgeMs,
+      follow: (runId) => enqueueRun(services.queue, runId),
+    });
   return startRunWorker(ctx, services.queue, {
     sweep,
     sweepIntervalMs: config.sweepIntervalMs,
@@ -44,11 +57,14 @@ export function startWorker(config: Config, services: Services, connection: Redi
     stalledIntervalMs: config.workerStalledIntervalMs,
     reconcileIntervalMs: config.reconcileIntervalMs,
     shutdownMs: config.workerShutdownMs,
+    housekeepingLeaseMs: config.housekeepingLeaseMs,
+    keyPrefix: config.queuePrefix,
   });
 }
 
-export async function startRuntime(config: Config, role: Role, log: Logger): Promise<Runtime> {
-  const producer = producerConnection(config.redisUrl, config.redisClusterNodes);
+export async function startRuntime(settings: Config, role: Role, log: Logger): Promise<Runtime> {
+  const producer = producerConnection(settings.redisUrl, settings.redisClusterNodes);
+  const config = await withInstanceIdentity(settings, producer);
   const services = createServices(config, producer);
   const workerRedis = role === 'api' ? undefined : workerConnection(config.redisUrl, config.redisClusterNodes);
   // Data written by version 1 is carried over before anything reads or writes runs.

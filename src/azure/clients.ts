@@ -15,13 +15,34 @@ export interface ServicePrincipal {
 export interface AzureClients {
   resources: ResourceManagementClient;
   aci: ContainerInstanceManagementClient;
-  /** Who the calls are made as, for read pacing (never contains the secret). */
+  /** Who the calls are made as, readable (tenant/client@subscription; never the secret). */
   principal: string;
+  /** The key of their ARM budget: a fingerprint of the same (principalId). */
+  budgetKey: string;
   /** ARM's base URL, for the writes sent without the SDK's poller (raw-write.ts). */
   endpoint: string;
 }
 
 const PUBLIC_AUTHORITY = 'https://login.microsoftonline.com';
+
+const chosen = (principal: ServicePrincipal, fallback?: ServicePrincipal) =>
+  principal.client_id && principal.tenant_id && principal.client_secret ? principal : fallback;
+
+/**
+ * Who calls made with these credentials are made as: the key of their ARM budget, kept in clear on
+ * the run so that pacing needs no spec read. A fingerprint of tenant, client and subscription, so
+ * neither it nor Redis shows the subscription or the client in clear (they are sealed with the spec).
+ */
+const readable = (principal: ServicePrincipal, fallback?: ServicePrincipal) => {
+  const sp = chosen(principal, fallback);
+  return sp?.client_id && sp.tenant_id && sp.client_secret ? `${sp.tenant_id}/${sp.client_id}` : 'default-credential';
+};
+
+export function principalId(principal: ServicePrincipal, subscriptionId: string, fallback?: ServicePrincipal): string {
+  const sp = chosen(principal, fallback);
+  const who = sp?.client_id && sp.tenant_id && sp.client_secret ? [sp.tenant_id, sp.client_id] : ['default-credential'];
+  return `p-${createHash('sha256').update(JSON.stringify([...who, subscriptionId])).digest('hex').slice(0, 24)}`;
+}
 
 export class AzureClientCache {
   private readonly cache = new Map<string, AzureClients>();
@@ -32,20 +53,17 @@ export class AzureClientCache {
     private readonly fallback?: Required<{ [K in keyof ServicePrincipal]: string }>,
   ) {}
 
-  private credential(principal: ServicePrincipal): { credential: TokenCredential; id: string } {
-    const sp = principal.client_id && principal.tenant_id && principal.client_secret ? principal : this.fallback;
+  private credential(principal: ServicePrincipal): TokenCredential {
+    const sp = chosen(principal, this.fallback);
     const tlsOptions = this.config.caCert ? { ca: this.config.caCert } : undefined;
     if (sp?.client_id && sp.tenant_id && sp.client_secret) {
-      return {
-        id: `${sp.tenant_id}/${sp.client_id}`,
-        credential: new ClientSecretCredential(sp.tenant_id, sp.client_id, sp.client_secret, {
-          authorityHost: this.config.authorityHost,
-          disableInstanceDiscovery: this.config.authorityHost !== PUBLIC_AUTHORITY,
-          tlsOptions,
-        }),
-      };
+      return new ClientSecretCredential(sp.tenant_id, sp.client_id, sp.client_secret, {
+        authorityHost: this.config.authorityHost,
+        disableInstanceDiscovery: this.config.authorityHost !== PUBLIC_AUTHORITY,
+        tlsOptions,
+      });
     }
-    return { id: 'default-credential', credential: new DefaultAzureCredential({ authorityHost: this.config.authorityHost }) };
+    return new DefaultAzureCredential({ authorityHost: this.config.authorityHost });
   }
 
   for(principal: ServicePrincipal, subscriptionId: string): AzureClients {
@@ -54,7 +72,7 @@ export class AzureClientCache {
       .digest('hex');
     let clients = this.cache.get(fingerprint);
     if (!clients) {
-      const { credential, id } = this.credential(principal);
+      const credential = this.credential(principal);
       const options = {
         endpoint: this.config.armEndpoint,
         credentialScopes: ['https://management.azure.com/.default'],
@@ -66,7 +84,8 @@ export class AzureClientCache {
       clients = {
         resources: new ResourceManagementClient(credential, subscriptionId, options),
         aci: new ContainerInstanceManagementClient(credential, subscriptionId, options),
-        principal: `${id}@${subscriptionId}`,
+        principal: `${readable(principal, this.fallback)}@${subscriptionId}`,
+        budgetKey: principalId(principal, subscriptionId, this.fallback),
         endpoint: this.config.armEndpoint,
       };
       this.cache.set(fingerprint, clients);

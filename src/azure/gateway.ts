@@ -52,6 +52,11 @@ export class AzureGateway {
     return this.clients.principal;
   }
 
+  /** The key of this principal's ARM budget (pacing.ts). */
+  get budgetKey() {
+    return this.clients.budgetKey;
+  }
+
   /** A fresh signal per call: the call's own timeout, or the step's abort, whichever comes first. */
   private abortSignal(): AbortSignal {
     const timeout = AbortSignal.timeout(this.bounds.timeoutMs);

@@ -48,13 +48,22 @@ export const runSignalChannel = (prefix: string) => `${prefix}:run-signals`;
  * Makes a waiting run job run now (e.g. after a kill request); a step in progress is told to abort
  * its Azure calls, so the next step, which sees the kill, follows at once.
  */
-export async function wakeRun(queue: RunsQueue, runId: string): Promise<void> {
+export async function wakeRun(queue: RunsQueue, runId: string, options: { retryWhileActive?: boolean } = {}): Promise<void> {
   const shard = queue.forRun(runId);
   // The queue was made on our own ioredis connection (createRunsQueue), which publishes the signal.
-  await (shard.opts.connection as RedisClient).publish(runSignalChannel(shard.opts.prefix ?? 'bull'), runId);
-  const job = await shard.getJob(runId);
-  if (!job) return enqueueRun(queue, runId);
-  if ((await job.getState()) === 'delayed') await job.promote().catch(() => undefined);
+  if (!options.retryWhileActive) await (shard.opts.connection as RedisClient).publish(runSignalChannel(shard.opts.prefix ?? 'bull'), runId);
+  // A job still active is about to delay itself: try again shortly so the wake is not lost.
+  for (let attempt = 0; attempt < (options.retryWhileActive ? 20 : 1); attempt++) {
+    const job = await shard.getJob(runId);
+    if (!job) return enqueueRun(queue, runId);
+    const state = await job.getState();
+    if (state === 'delayed') {
+      await job.promote().catch(() => undefined);
+      return;
+    }
+    if (state !== 'active') return;
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
 }
 
 /** Removes the job of a run whose retention ended (BullMQ would only age it out on later completions). */

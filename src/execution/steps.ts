@@ -7,22 +7,27 @@ import { AzureGateway, type GroupStatus } from '../azure/gateway.js';
 import { isTerminal, transition, type Outcome, type Run, type RunSpec, type RunState } from '../runs/model.js';
 import type { RunStore } from '../runs/store.js';
 import { newLines, parseLogContent } from './log-lines.js';
-import type { ReadPacer } from './pacing.js';
 import { pacerWait, stepDuration } from '../metrics/registry.js';
+import type { PoolAdmission } from './admission.js';
+import type { ArmBudget, Calls, Purpose } from './pacing.js';
 
 export interface StepContext {
   store: RunStore;
   clients: AzureClientCache;
-  pacer: ReadPacer;
+  pacer: ArmBudget;
   log: Logger;
   minPollIntervalSeconds: number;
   /** AZURE_CALL_TIMEOUT_MS: the bound of every Azure call a step makes. */
   azureCallTimeoutMs: number;
   /** How long a running run may go on while Azure refuses its credential (CREDENTIAL_FAILURE_GRACE_SECONDS). */
   credentialFailureGraceSeconds?: number;
+  admission: PoolAdmission;
+  /** Runs a waiting run's next step now (a pool slot was handed to it). */
+  wake: (runId: string) => Promise<void>;
 }
 
-export type StepResult = { done: true } | { after: number };
+/** Done, or run again after `after` ms; `paid` says the next step's ARM calls are already booked. */
+export type StepResult = { done: true } | { after: number; paid?: string };
 
 /** A failure worth retrying later; the worker reschedules the job. */
 export class TransientFailure extends Error {
@@ -53,7 +58,8 @@ const STREAM_TAIL = 1000;
 /** What ACI keeps of an exited container's output. */
 const STOPPED_LOG_LINES = 1000;
 const STOPPED_LOG_BYTES = 16 * 1024;
-const POOL_FULL_RETRY_MS = 1000;
+/** A run queued for a pool slot is woken by whoever frees one; this is only the backstop if that wake is lost. */
+const POOL_WAIT_BACKSTOP_MS = 60_000;
 const MAX_CLEANUP_DELAY_MS = 5 * 60_000;
 
 interface Step {
@@ -61,7 +67,11 @@ interface Step {
   spec: RunSpec;
   azure: AzureGateway;
   ctx: StepContext;
+  principal: string;
 }
+
+/** Books calls the step finds it must make after all; it makes them at once (see pacing.ts). */
+const charge = (s: Step, calls: Calls, purpose: Purpose = 'lifecycle') => s.ctx.pacer.charge(s.principal, calls, purpose, s.run.id);
 
 const pollMs = (s: Step) => Math.max(s.run.poll_interval_seconds, s.ctx.minPollIntervalSeconds) * 1000;
 const after = (ms: number): StepResult => ({ after: Math.max(0, Math.round(ms)) });
@@ -123,8 +133,12 @@ function timedOut(s: Step, why: string): Promise<StepResult> {
 /** Sends the deployment unless its container group already exists (sending it again would restart the group). */
 async function deployUnlessGroupExists(s: Step): Promise<GroupStatus | undefined> {
   const { resource_group_name: rg, deployment_name: name, container_group_name: group } = s.spec;
+  await charge(s, { read: 1 });
   const g = await s.azure.group(rg, group);
-  if (!g) await s.azure.startDeployment(rg, name, s.spec.deployment_body);
+  if (!g) {
+    await charge(s, { write: 1 });
+    await s.azure.startDeployment(rg, name, s.spec.deployment_body);
+  }
   return g;
 }
 
@@ -153,7 +167,9 @@ async function submit(s: Step): Promise<StepResult> {
   const { resource_group_name: rg, deployment_name: name } = s.spec;
   // Look before creating: a worker that died after the PUT must not deploy twice, and a group that
   // exists (its deployment record gone) is followed, never deployed over.
-  const existing = await s.azure.deployment(rg, name);
+  // Until a PUT may have gone out (deployment_state is marked before sending) nothing can exist:
+  // the first attempt sends at once; only a repeated step looks first.
+  const existing = s.run.azure.deployment_state === undefined ? undefined : await s.azure.deployment(rg, name);
   let group: GroupStatus | undefined;
   if (!existing) {
     try {
@@ -197,6 +213,7 @@ async function provision(s: Step): Promise<StepResult> {
   const deadline = deadlineOf(s.run);
   if (!deployment || LIVE_DEPLOYMENT.has(deployment.state)) {
     if (Date.now() > deadline) {
+      await charge(s, { write: 1 });
       await s.azure.cancelDeployment(rg, name);
       return decide(s, {
         state: 'CRASHED',
@@ -212,12 +229,15 @@ async function provision(s: Step): Promise<StepResult> {
     return after(Math.min(pollMs(s), Math.max(0, deadline - Date.now()) + 1));
   }
   if (deployment.state === 'Succeeded') {
+    // This read is the run's first watch poll: it joins the watched runs' fair share.
+    await charge(s, { read: 1 }, 'watch');
     const g = await s.azure.group(rg, group);
     if (!g) {
       return decide(s, { state: 'CRASHED', status_code: -1, reason: 'The deployment succeeded but the container group does not exist.' }, { deployment_state: 'Succeeded' });
     }
     return startWatching(s, g, 'Succeeded');
   }
+  if (deployment.state === 'Failed') await charge(s, { read: 1 });
   const cause = deployment.state === 'Failed' ? await s.azure.deploymentFailure(rg, name) : undefined;
   if (cause && clearsByItself(cause) && Date.now() < deadline && !(cause.code === 'ContainerGroupQuotaReached' && s.run.on_quota === 'fail')) {
     return retryFailedDeployment(s, cause);
@@ -362,6 +382,7 @@ async function cancel(s: Step): Promise<StepResult> {
   const deployment = await s.azure.deployment(rg, name);
   if (deployment && LIVE_DEPLOYMENT.has(deployment.state)) {
     // Cancel first, so that no container group appears after the run is reported cancelled.
+    await charge(s, { write: 1 });
     await s.azure.cancelDeployment(rg, name);
     return after(Math.min(pollMs(s), 1000));
   }
@@ -391,7 +412,14 @@ async function finalize(s: Step): Promise<StepResult> {
           cleanup: { state: 'pending', attempts: 0, started_at: new Date().toISOString() },
         },
   );
+  await releaseSlot(s.ctx, s.run);
   return NOW;
+}
+
+/** A run that ended hands its pool slot to the next run in the pool's queue, and wakes it. */
+async function releaseSlot(ctx: StepContext, run: Run): Promise<void> {
+  if (run.concurrency_limit === null) return;
+  for (const next of await ctx.admission.release(run.work_pool, run.id, run.concurrency_limit)) await ctx.wake(next);
 }
 
 /** Whether a create ARM dispatched before the cancel may still bring the group (bounded wait). */
@@ -403,7 +431,13 @@ async function createMayStillLand(s: Step, deploymentState: string | undefined):
   return s.azure.groupCreateInFlight(s.spec.resource_group_name, s.spec.deployment_name, s.spec.container_group_name);
 }
 
-/** Stop or delete the group, then drop the deployment record. Never changes the run's outcome. */
+/**
+ * Stop or delete the group, then drop the deployment record. Never changes the run's outcome.
+ * When the deployment is known to have finished, both DELETEs go out without a read or a status
+ * poll: cleanup is done once Azure accepted them; a group that outlives its DELETE is the orphan
+ * sweeper's. Otherwise the deployment is read first (cancelled if live; a create dispatched before a
+ * cancel is waited for, bounded).
+ */
 async function cleanup(s: Step): Promise<StepResult> {
   const { resource_group_name: rg, deployment_name: name, container_group_name: group } = s.spec;
   const attempts = (s.run.cleanup?.attempts ?? 0) + 1;
@@ -411,27 +445,31 @@ async function cleanup(s: Step): Promise<StepResult> {
   const finalErrors = s.run.cleanup?.last_error?.startsWith('final:') ? attempts - 1 : 0;
   const record = (state: 'pending' | 'done' | 'kept' | 'failed', lastError?: string) =>
     s.ctx.store.update(s.run.id, (run) => ({ ...run, cleanup: { state, attempts, started_at: run.cleanup?.started_at, ...(lastError ? { last_error: lastError } : {}) } }));
+  if (!s.run.history.some((t) => t.state === 'SUBMITTING' || t.state === 'PROVISIONING' || t.state === 'RUNNING')) {
+    await record('done'); // never sent to Azure: nothing to clean up
+    return { done: true };
+  }
   try {
-    if (s.run.keep_container_group) {
-      await s.azure.stopGroup(rg, group);
-    } else if (await s.azure.group(rg, group)) {
-      await s.azure.deleteGroup(rg, group);
-      await record('pending', 'Waiting for the container group to be deleted.');
-      return after(backoff);
+    let deploymentState = s.run.azure.deployment_state;
+    if (mayBeDeploying(s.run)) {
+      const deployment = await s.azure.deployment(rg, name);
+      deploymentState = deployment?.state;
+      if (deployment && LIVE_DEPLOYMENT.has(deployment.state)) {
+        await charge(s, { write: 1 }, 'cleanup');
+        await s.azure.cancelDeployment(rg, name);
+        return after(backoff);
+      }
+      if (await createMayStillLand(s, deployment?.state)) {
+        // ARM dispatched the create before the cancel landed: the group may still appear; wait (bounded).
+        await record('pending', 'Waiting for a container group whose creation was dispatched before the cancel.');
+        return after(backoff);
+      }
     }
-    const deployment = await s.azure.deployment(rg, name);
-    if (deployment && LIVE_DEPLOYMENT.has(deployment.state)) {
-      await s.azure.cancelDeployment(rg, name);
-      return after(backoff);
-    }
-    if (await createMayStillLand(s, deployment?.state)) {
-      // ARM dispatched the create before the cancel landed: the group may still appear; wait (bounded).
-      await record('pending', 'Waiting for a container group whose creation was dispatched before the cancel.');
-      return after(backoff);
-    }
+    if (s.run.keep_container_group) await s.azure.stopGroup(rg, group);
+    else await s.azure.deleteGroup(rg, group);
     // A kept group keeps its deployment record too: a later submission of the same flow run then
     // finds the record and follows the group instead of sending the deployment again.
-    if (deployment && !s.run.keep_container_group) await s.azure.deleteDeployment(rg, name);
+    if (deploymentState !== undefined && !s.run.keep_container_group) await s.azure.deleteDeployment(rg, name);
     await record(s.run.keep_container_group ? 'kept' : 'done');
     return { done: true };
   } catch (err) {
@@ -448,14 +486,44 @@ async function cleanup(s: Step): Promise<StepResult> {
   }
 }
 
+/** Unless the run saw its deployment finish, cleanup must look at it first. */
+const mayBeDeploying = (run: Run) =>
+  run.azure.deployment_state === undefined || run.azure.deployment_state === 'Sending' || run.azure.deployment_state === 'Canceled' || LIVE_DEPLOYMENT.has(run.azure.deployment_state);
+
 /**
- * ARM reads a step makes (its SDK long-running-operation polls included), paid before it starts:
- * watching reads the group (and its logs); the last log read is one; every other step reads two
- * (deployment + group, or deployment + the PUT's first status poll).
+ * The ARM calls a step will make, booked before it starts (calls found necessary only inside the
+ * step are charged there). Happy path, per run: the PUT; one deployment read per provisioning poll;
+ * one group read per watch poll (the one that ends provisioning included); the last log read; the
+ * group DELETE and the deployment DELETE.
  */
-function readsFor(run: Run): { reads: number; purpose: 'watch' | 'lifecycle' } {
-  if (run.state === 'RUNNING' && !run.outcome) return { reads: run.stream_output ? 2 : 1, purpose: 'watch' };
-  return { reads: run.outcome && !isTerminal(run.state) ? 1 : 2, purpose: 'lifecycle' };
+function callsFor(run: Run): { calls: Calls; purpose: Purpose } {
+  if (isTerminal(run.state)) {
+    const look = mayBeDeploying(run) ? 1 : 0;
+    return { calls: run.keep_container_group ? { read: look, write: 1 } : { read: look, delete: 2 }, purpose: 'cleanup' };
+  }
+  if (run.outcome) return { calls: { read: run.azure.container_name && run.azure.group_state !== 'Deleted' ? 1 : 0 }, purpose: 'lifecycle' };
+  switch (run.state) {
+    case 'PENDING':
+      return { calls: { write: 1 }, purpose: 'lifecycle' };
+    case 'SUBMITTING':
+      return { calls: { read: run.azure.deployment_state === undefined ? 0 : 1, write: 1 }, purpose: 'lifecycle' };
+    case 'PROVISIONING':
+      return { calls: { read: 1 }, purpose: 'lifecycle' };
+    case 'RUNNING':
+      return { calls: { read: run.stream_output ? 2 : 1 }, purpose: 'watch' };
+    default:
+      return { calls: { read: 2 }, purpose: 'lifecycle' };
+  }
+}
+
+/** Identifies the step a booking was made for: a run changed since (a kill) books again. */
+const bookingOf = (run: Run) => `${run.state}:${run.version}`;
+
+export interface AdvanceOptions {
+  /** Aborts the step's Azure calls (a kill aimed at the run, or shutdown). */
+  signal?: AbortSignal;
+  /** The booking a previous call made for this step (StepResult.paid). */
+  paid?: string;
 }
 
 /**
@@ -502,27 +570,41 @@ async function credentialRefused(s: Step, failure: AzureFailure & { code: string
   throw new TransientFailure(reason, Math.min(pollMs(s) * 4, 60_000));
 }
 
-/** One step of the run; `signal` aborts its Azure calls (a kill aimed at the run, or shutdown). */
-export async function advance(ctx: StepContext, runId: string, signal?: AbortSignal): Promise<StepResult> {
+/** One step of the run: book its ARM calls (or wait for the booked slot), then make them. */
+export async function advance(ctx: StepContext, runId: string, options: AdvanceOptions = {}): Promise<StepResult> {
   const run = await ctx.store.get(runId);
   if (!run) return { done: true };
   if (isTerminal(run.state) && run.cleanup?.state !== 'pending') return { done: true };
-  if (run.state === 'PENDING' && run.concurrency_limit !== null && !(await ctx.store.acquireSlot(run.work_pool, run.id, run.concurrency_limit))) {
-    // The pool is full: wait without spending ARM reads.
-    const reason = `Work pool "${run.work_pool}" is at its concurrency limit (${run.concurrency_limit}).`;
-    if (run.pending_reason !== reason) await ctx.store.update(runId, (r) => (r.state === 'PENDING' ? { ...r, pending_reason: reason } : undefined));
-    return after(Math.max(ctx.minPollIntervalSeconds * 1000, POOL_FULL_RETRY_MS));
+  if (run.state === 'PENDING' && run.concurrency_limit !== null) {
+    const { admitted, wake } = await ctx.admission.admit(run.work_pool, run.id, run.concurrency_limit, Date.parse(run.submitted_at));
+    for (const other of wake) await ctx.wake(other);
+    if (!admitted) {
+      // The pool is full: the run is queued in submission order and sleeps until a slot is handed to it.
+      const reason = `Work pool "${run.work_pool}" is at its concurrency limit (${run.concurrency_limit}).`;
+      if (run.pending_reason !== reason) await ctx.store.update(runId, (r) => (r.state === 'PENDING' ? { ...r, pending_reason: reason } : undefined));
+      return after(POOL_WAIT_BACKSTOP_MS);
+    }
   }
-  const spec = await ctx.store.spec(runId);
+  // The budget is taken first, on the principal kept in clear: a step that must wait reads no spec.
+  let spec: RunSpec | undefined;
+  let principal = run.principal;
+  if (!principal) {
+    spec = await ctx.store.spec(runId);
+    if (!spec) return endWithoutSpec(ctx, run);
+    principal = ctx.clients.for(spec.credentials, spec.subscription_id).budgetKey;
+  }
+  if (options.paid !== bookingOf(run)) {
+    const { calls, purpose } = callsFor(run);
+    const wait = await ctx.pacer.reserve(principal, calls, purpose, run.id);
+    if (wait > 0) {
+      pacerWait.observe({ purpose }, wait / 1000);
+      return { after: wait, paid: bookingOf(run) };
+    }
+  }
+  spec ??= await ctx.store.spec(runId);
   if (!spec) return endWithoutSpec(ctx, run);
-  const azure = new AzureGateway(ctx.clients.for(spec.credentials, spec.subscription_id), { timeoutMs: ctx.azureCallTimeoutMs, signal });
-  const { reads, purpose } = readsFor(run);
-  const wait = await ctx.pacer.take(azure.principal, reads, purpose);
-  if (wait > 0) {
-    pacerWait.observe({ purpose }, wait / 1000);
-    return after(wait);
-  }
-  const s: Step = { run, spec, azure, ctx };
+  const azure = new AzureGateway(ctx.clients.for(spec.credentials, spec.subscription_id), { timeoutMs: ctx.azureCallTimeoutMs, signal: options.signal });
+  const s: Step = { run, spec, azure, ctx, principal };
   const endStep = stepDuration.startTimer({ step: stepName(run) });
   let stepOutcome = 'error';
   try {

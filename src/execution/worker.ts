@@ -2,13 +2,17 @@
 // wait moves its own job to delayed and frees the slot, so a few slots follow thousands of runs.
 import { DelayedError, Worker, type Job } from 'bullmq';
 import type { RedisClient } from '../redis.js';
+import { startHousekeeper } from './housekeeper.js';
 import { RUNS_QUEUE, enqueueRun, forgetRun, runSignalChannel, type RunsQueue } from './queue.js';
-import { advance, TransientFailure, type StepContext } from './steps.js';
+import type { SweepResult } from './sweeper.js';
+import { advance, TransientFailure, type StepContext, type StepResult } from './steps.js';
 
 export interface RunJobData {
   runId: string;
   /** Consecutive transient failures, for backoff. */
   attempt?: number;
+  /** The step whose ARM calls are booked for the slot the job was delayed to (steps.ts). */
+  paid?: string;
 }
 
 export interface WorkerOptions {
@@ -19,22 +23,28 @@ export interface WorkerOptions {
   lockDurationMs: number;
   stalledIntervalMs: number;
   reconcileIntervalMs: number;
-  /** Deletes container groups of ours that no unfinished run owns (see sweeper.ts). */
-  sweep: () => Promise<string[]>;
+  /** Adopts or deletes container groups of ours that no unfinished run owns (see sweeper.ts). */
+  sweep: () => Promise<SweepResult>;
   sweepIntervalMs: number;
+  /** Reconciler and sweeper run on the one worker holding this lease (housekeeper.ts). */
+  housekeepingLeaseMs: number;
+  /** QUEUE_PREFIX, under which the housekeeping lease lives. */
+  keyPrefix: string;
   /** How long close() lets running steps finish before aborting their Azure calls. */
   shutdownMs: number;
 }
+
+const RECONCILE_CHUNK = 200;
 
 const backoffMs = (attempt: number) => Math.min(60_000, 500 * 2 ** attempt) * (0.75 + Math.random() * 0.5);
 
 export function startRunWorker(ctx: StepContext, queue: RunsQueue, options: WorkerOptions) {
   const { store } = ctx;
   const process = async (job: Job<RunJobData>, token?: string, signal?: AbortSignal) => {
-    let next: { after: number } | { done: true };
+    let next: StepResult;
     let attempt = 0;
     try {
-      next = await advance(ctx, job.data.runId, signal);
+      next = await advance(ctx, job.data.runId, { signal, paid: job.data.paid });
     } catch (err) {
       if (!(err instanceof TransientFailure)) throw err;
       if (signal?.aborted) {
@@ -49,7 +59,8 @@ export function startRunWorker(ctx: StepContext, queue: RunsQueue, options: Work
       }
     }
     if ('done' in next) return 'done';
-    if (attempt !== (job.data.attempt ?? 0)) await job.updateData({ ...job.data, attempt });
+    const paid = next.paid;
+    if (attempt !== (job.data.attempt ?? 0) || paid !== job.data.paid) await job.updateData({ runId: job.data.runId, attempt, ...(paid ? { paid } : {}) });
     await job.moveToDelayed(Date.now() + next.after, token);
     throw new DelayedError();
   };
@@ -79,42 +90,44 @@ export function startRunWorker(ctx: StepContext, queue: RunsQueue, options: Work
     .subscribe(...options.prefixes.map(runSignalChannel))
     .catch((err: unknown) => ctx.log.error({ err }, 'cannot hear kills'));
 
-  /** Every unfinished run has a job: a job lost to a bug or a Redis restart is put back. */
+  /**
+   * Every unfinished run has a job: a job lost to a bug or a Redis restart is put back. The runs are
+   * checked in chunks whose commands go out together (pipelined), not one round trip after another.
+   */
   async function reconcile(): Promise<number> {
     let requeued = 0;
     // Runs past their retention leave the index, and their jobs go with them.
     for (const id of await store.purgeExpired()) await forgetRun(queue, id);
-    for (const id of await store.activeIds()) {
-      const job = await queue.forRun(id).getJob(id);
-      const state = job ? await job.getState() : 'missing';
-      if (state === 'completed' || state === 'failed' || state === 'missing' || state === 'unknown') {
-        if (job) await job.remove().catch(() => undefined);
-        await enqueueRun(queue, id);
-        requeued++;
-      }
+    const ids = await store.activeIds();
+    for (let i = 0; i < ids.length; i += RECONCILE_CHUNK) {
+      const chunk = ids.slice(i, i + RECONCILE_CHUNK);
+      const states = await Promise.all(chunk.map((id) => queue.forRun(id).getJobState(id)));
+      const lost = chunk.filter((_, j) => ['completed', 'failed', 'unknown'].includes(states[j]));
+      await Promise.all(
+        lost.map(async (id) => {
+          await queue.forRun(id).remove(id).catch(() => undefined);
+          await enqueueRun(queue, id);
+        }),
+      );
+      requeued += lost.length;
     }
     if (requeued) ctx.log.warn({ requeued }, 'reconciler requeued runs without a job');
     return requeued;
   }
 
-  const every = (ms: number, task: () => Promise<unknown>, name: string) => {
-    const run = () => void task().catch((err) => ctx.log.error({ err }, `${name} failed`));
-    const timer = setInterval(run, ms);
-    timer.unref();
-    return { run, timer };
-  };
-  const reconciling = every(options.reconcileIntervalMs, reconcile, 'reconcile');
-  const sweeping = every(options.sweepIntervalMs, options.sweep, 'orphan sweep');
-  reconciling.run();
+  const housekeeper = startHousekeeper(options.connection, options.keyPrefix, options.housekeepingLeaseMs, [
+    { name: 'reconcile', intervalMs: options.reconcileIntervalMs, run: reconcile },
+    { name: 'orphan sweep', intervalMs: options.sweepIntervalMs, run: options.sweep },
+  ], ctx.log);
 
   return {
     workers,
     reconcile,
     sweep: options.sweep,
+    housekeeper,
     /** Stops taking steps; running steps get `shutdownMs` to finish, then their Azure calls are aborted. */
     async close() {
-      clearInterval(reconciling.timer);
-      clearInterval(sweeping.timer);
+      await housekeeper.close();
       const abort = setTimeout(() => workers.forEach((w) => w.cancelAllJobs('shutdown')), options.shutdownMs);
       try {
         await Promise.all(workers.map((w) => w.close()));

@@ -90,6 +90,11 @@ export interface Run {
   log_cursor?: { ts: string; atTs: number };
   /** Fingerprint of the submission, to tell a retry (same body) from a conflict (other body). */
   submission_hash: string;
+  /**
+   * Who the run's Azure calls are made as (a fingerprint of tenant, client, subscription): the key of its ARM
+   * budget, in clear so a step that must wait for budget reads no spec and decrypts nothing. Internal.
+   */
+  principal?: string;
   /** Optimistic-concurrency version, bumped on every write. */
   version: number;
 }

@@ -1,6 +1,7 @@
 // The Run's use cases: preview, submit, read, list, kill and logs.
 import { createHash, randomUUID } from 'node:crypto';
 import { FULL_ACCESS, seesPool, type Access } from '../access.js';
+import { principalId } from '../azure/clients.js';
 import type { Config } from '../config.js';
 import { AppError } from '../errors.js';
 import { enqueueRun, wakeRun, type RunsQueue } from '../execution/queue.js';
@@ -134,6 +135,7 @@ export class RunService {
       azure: {},
       log_lines: 0,
       submission_hash: hash,
+      principal: principalId(config.aci_credentials, config.subscription_id, this.config.defaultServicePrincipal),
       version: 0,
     };
     const spec: RunSpec = {

@@ -26,7 +26,7 @@ export interface Harness {
 }
 
 export function serviceConfig(emulator: RunningEmulator, env: Record<string, string> = {}): Config {
-  const base = testConfig({ MIN_POLL_INTERVAL_SECONDS: '0.02', ARM_READS_PER_SECOND: '1000', ...env });
+  const base = testConfig({ MIN_POLL_INTERVAL_SECONDS: '0.02', ARM_READS_PER_SECOND: '1000', ARM_WRITES_PER_SECOND: '1000', ARM_DELETES_PER_SECOND: '1000', SWEEP_MIN_AGE_MS: '0', ...env });
   return {
     ...base,
     azure: { armEndpoint: emulator.url, authorityHost: emulator.url, caCert: emulator.caCert },
@@ -36,11 +36,12 @@ export function serviceConfig(emulator: RunningEmulator, env: Record<string, str
 
 export async function startService(options: { emulator?: EmulatorOptions; env?: Record<string, string>; worker?: boolean } = {}): Promise<Harness> {
   const emulator = await withEmulator(options.emulator);
-  const config = serviceConfig(emulator, options.env);
+  const settings = serviceConfig(emulator, options.env);
   // As on Azure, only a known principal with its secret gets tokens.
-  const sp = config.defaultServicePrincipal!;
+  const sp = settings.defaultServicePrincipal!;
   emulator.entra.register({ tenantId: sp.tenant_id, clientId: sp.client_id, clientSecret: sp.client_secret });
-  const api = await startTestApp(config);
+  const api = await startTestApp(settings);
+  const config = api.config;
   const connection = workerConnection(config.redisUrl, config.redisClusterNodes);
   const worker = options.worker === false ? undefined : startWorker(config, api.services, connection, pino({ level: process.env.TEST_LOG_LEVEL ?? 'silent' }));
   return {

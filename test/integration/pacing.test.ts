@@ -1,35 +1,107 @@
 import { Redis } from 'ioredis';
-import { afterAll, describe, expect, inject, it } from 'vitest';
-import { ReadPacer } from '../../src/execution/pacing.js';
+import { afterAll, afterEach, describe, expect, inject, it, vi } from 'vitest';
+import { ArmBudget, type Budgets } from '../../src/execution/pacing.js';
+import { dropKeys } from '../helpers/service.js';
 
 const redis = new Redis(inject('redisUrl'));
+const prefixes: string[] = [];
 afterAll(async () => {
+  for (const prefix of prefixes) await dropKeys(redis, prefix);
   await redis.quit();
 });
+afterEach(() => {
+  vi.useRealTimers();
+});
 
-describe('read pacing (shared through Redis)', () => {
-  it('lets a burst through, then asks callers to wait in proportion to the refill rate', async () => {
-    const pacer = new ReadPacer(redis, `pace-${crypto.randomUUID()}`, 10, 20);
+function budget(read: { perSecond: number; burst: number }): ArmBudget {
+  const prefix = `pace-${crypto.randomUUID()}`;
+  prefixes.push(prefix);
+  const budgets: Budgets = { read, write: { perSecond: 10, burst: 20 }, delete: { perSecond: 10, burst: 20 } };
+  return new ArmBudget(redis, prefix, budgets);
+}
+
+describe('ARM budgets as reservations (GCRA on Redis time)', () => {
+  it('lets a burst through, then books each caller its own later slot instead of refusing it', async () => {
+    const pacer = budget({ perSecond: 2, burst: 20 });
     const waits: number[] = [];
-    for (let i = 0; i < 20; i++) waits.push(await pacer.take('sp@sub', 1, 'lifecycle'));
-    expect(waits.every((w) => w === 0)).toBe(true);
-    const wait = await pacer.take('sp@sub', 1, 'lifecycle');
-    expect(wait).toBeGreaterThan(0);
-    expect(wait).toBeLessThanOrEqual(100);
+    const slots: number[] = [];
+    const started = Date.now();
+    for (let i = 0; i < 26; i++) {
+      const asked = Date.now();
+      waits.push(await pacer.reserve('sp@sub', { read: 1 }, 'lifecycle'));
+      slots.push(asked + waits[i]);
+    }
+    const elapsed = Date.now() - started;
+    // The burst, plus what refilled while asking, goes at once.
+    const immediate = waits.filter((w) => w === 0).length;
+    expect(immediate).toBeGreaterThanOrEqual(20);
+    expect(immediate).toBeLessThanOrEqual(20 + Math.ceil((elapsed * 2) / 1000) + 1);
+    // The rest get slots 500 ms apart: one delay each, to a slot nobody else holds.
+    const later = slots.filter((_, i) => waits[i] > 0);
+    expect(later.length).toBeGreaterThan(1);
+    for (let i = 1; i < later.length; i++) expect(later[i] - later[i - 1]).toBeGreaterThanOrEqual(490);
   });
 
-  it('keeps a reserve that watching cannot take, for submissions and cleanup', async () => {
-    const pacer = new ReadPacer(redis, `pace-${crypto.randomUUID()}`, 10, 20);
+  it('puts submissions before watching and watching before cleanup', async () => {
+    const pacer = budget({ perSecond: 1, burst: 11 }); // tolerance 10 s: watching 5 s, cleanup none
     let watched = 0;
-    while ((await pacer.take('sp@sub', 1, 'watch')) === 0) watched++;
-    expect(watched).toBe(15); // a quarter of the 20-token bucket stays for the lifecycle
-    expect(await pacer.take('sp@sub', 1, 'lifecycle')).toBe(0);
+    while ((await pacer.reserve('sp@sub', { read: 1 }, 'watch', `run-${watched}`)) === 0) watched++;
+    expect(watched).toBeGreaterThanOrEqual(5);
+    expect(watched).toBeLessThanOrEqual(7);
+    expect(await pacer.reserve('sp@sub', { read: 1 }, 'lifecycle')).toBe(0);
+    const watch = await pacer.reserve('sp@sub', { read: 1 }, 'watch', 'another');
+    const cleanup = await pacer.reserve('sp@sub', { read: 1 }, 'cleanup');
+    expect(cleanup).toBeGreaterThan(watch + 4000);
   });
 
-  it('gives each principal its own bucket', async () => {
-    const pacer = new ReadPacer(redis, `pace-${crypto.randomUUID()}`, 1, 1);
-    expect(await pacer.take('a@sub', 1, 'lifecycle')).toBe(0);
-    expect(await pacer.take('a@sub', 1, 'lifecycle')).toBeGreaterThan(0);
-    expect(await pacer.take('b@sub', 1, 'lifecycle')).toBe(0);
+  it('keeps separate budgets per principal and per kind of call', async () => {
+    const pacer = budget({ perSecond: 1, burst: 1 });
+    expect(await pacer.reserve('a@sub', { read: 1 }, 'lifecycle')).toBe(0);
+    expect(await pacer.reserve('a@sub', { read: 1 }, 'lifecycle')).toBeGreaterThan(900);
+    expect(await pacer.reserve('b@sub', { read: 1 }, 'lifecycle')).toBe(0);
+    expect(await pacer.reserve('a@sub', { write: 1 }, 'lifecycle')).toBe(0);
+  });
+
+  it('stretches every watched run evenly when they need more than the budget: no run starves', async () => {
+    const pacer = budget({ perSecond: 10, burst: 1 });
+    const runs = Array.from({ length: 20 }, (_, i) => `run-${i}`);
+    const slots = new Map<string, number[]>(runs.map((r) => [r, []]));
+    // Each run asks again as soon as it is answered (as if its poll interval were 0), in the order of
+    // its last slot: 20 runs × 1 read at 10 reads/s gives each a read every ⌈20 × 1 ÷ 10⌉ = 2 s.
+    for (let round = 0; round < 4; round++) {
+      for (const run of runs) {
+        const asked = Date.now();
+        slots.get(run)!.push(asked + (await pacer.reserve('sp@sub', { read: 1 }, 'watch', run)));
+      }
+    }
+    // A greedy run asking many times in a row gets no more than its share either.
+    const greedy: number[] = [];
+    for (let i = 0; i < 3; i++) greedy.push(Date.now() + (await pacer.reserve('sp@sub', { read: 1 }, 'watch', 'run-0')));
+    for (const [, s] of slots) {
+      for (let i = 1; i < s.length; i++) {
+        expect(s[i] - s[i - 1]).toBeGreaterThanOrEqual(1900);
+        expect(s[i] - s[i - 1]).toBeLessThanOrEqual(2500);
+      }
+    }
+    const last = Math.max(...[...slots.values()].map((s) => s[s.length - 1]));
+    const first = Math.min(...[...slots.values()].map((s) => s[0]));
+    expect(last - first).toBeLessThanOrEqual(4 * 2000 + 500);
+    expect(greedy[1] - greedy[0]).toBeGreaterThanOrEqual(1900);
+  });
+
+  it('spends the same budget whatever the host clock says (Redis TIME is the clock)', async () => {
+    const pacer = budget({ perSecond: 1, burst: 1 });
+    vi.useFakeTimers({ toFake: ['Date'] });
+    vi.setSystemTime(Date.now() + 3_600_000); // a host one hour fast
+    expect(await pacer.reserve('sp@sub', { read: 1 }, 'lifecycle')).toBe(0);
+    vi.useRealTimers(); // a correct host
+    const correct = await pacer.reserve('sp@sub', { read: 1 }, 'lifecycle');
+    expect(correct).toBeGreaterThan(900);
+    expect(correct).toBeLessThanOrEqual(1000);
+    vi.useFakeTimers({ toFake: ['Date'] });
+    vi.setSystemTime(Date.now() - 3_600_000); // and one an hour slow
+    const slow = await pacer.reserve('sp@sub', { read: 1 }, 'lifecycle');
+    expect(slow).toBeGreaterThan(1900);
+    expect(slow).toBeLessThanOrEqual(2000);
   });
 });

@@ -287,7 +287,7 @@ describe('work pool concurrency limit', () => {
 });
 
 describe('the orphan sweeper', () => {
-  it('deletes container groups of this service that no unfinished run owns, and nothing else', async () => {
+  it('deletes groups of finished runs, adopts groups of unknown runs, and touches nothing else', async () => {
     const done = submission({ command: 'sh -c "echo done"' });
     await submit(done);
     await settled(h, done.flow_run.id);
@@ -298,19 +298,33 @@ describe('the orphan sweeper', () => {
       properties: { osType: 'Linux', containers: [{ name: 'c', properties: { image: 'busybox', command: ['sh', '-c', 'sleep 100000'], resources: { requests: { cpu: 1, memoryInGB: 1 } } } }] },
     });
     const ours = { 'aci-flow-runner.instance': h.config.serviceInstance };
-    await call(h.emulator, 'PUT', `${groupsPath}/orphan-unknown-run`, body({ ...ours, 'aci-flow-runner.flow-run-id': crypto.randomUUID() }));
+    const unknownRun = crypto.randomUUID();
+    await call(h.emulator, 'PUT', `${groupsPath}/orphan-unknown-run`, body({ ...ours, 'aci-flow-runner.flow-run-id': unknownRun }));
     await call(h.emulator, 'PUT', `${groupsPath}/orphan-finished-run`, body({ ...ours, 'aci-flow-runner.flow-run-id': done.flow_run.id }));
     await call(h.emulator, 'PUT', `${groupsPath}/someone-elses`, body({ team: 'data' }));
+    // Another installation's group in the same resource group: its run is unknown here, and not ours.
+    await call(h.emulator, 'PUT', `${groupsPath}/other-installation`, body({ 'aci-flow-runner.instance': 'aci-flow-runner-0000other', 'aci-flow-runner.flow-run-id': crypto.randomUUID() }));
     const live = submission({ command: 'sh -c "sleep 100000"' });
     const pid = (await submit(live)).json().infrastructure_pid;
     await waitFor(() => getRun(h, live.flow_run.id), (r) => r.state === 'RUNNING');
 
-    const deleted = await h.worker!.sweep();
-    expect(deleted.sort()).toEqual(['orphan-finished-run', 'orphan-unknown-run']);
+    const swept = await h.worker!.sweep();
+    expect(swept.deleted).toEqual(['orphan-finished-run']);
+    expect(swept.adopted).toEqual(['orphan-unknown-run']);
     const names = (await emulatorState()).containerGroups.map((g) => g.name);
     expect(names).toContain('someone-elses');
+    expect(names).toContain('other-installation');
+    expect(names).toContain('orphan-unknown-run');
     expect(names).toContain(`nightly-etl-${live.flow_run.id}`);
+    // The adopted group's run is rebuilt from its tags and followed like any other.
+    const adopted = await waitFor(() => getRun(h, unknownRun), (r) => r.state === 'RUNNING' && r.azure.container_state === 'Running');
+    expect(adopted.container_group_name).toBe('orphan-unknown-run');
+    await h.app.inject({ method: 'DELETE', url: `/runs/${adopted.infrastructure_pid}`, headers: auth });
+    expect((await settled(h, unknownRun)).state).toBe('CANCELLED');
     await h.app.inject({ method: 'DELETE', url: `/runs/${pid}`, headers: auth });
     await settled(h, live.flow_run.id);
+    const after = (await emulatorState()).containerGroups.map((g) => g.name);
+    expect(after).not.toContain('orphan-unknown-run');
+    expect(after).toContain('someone-elses');
   });
 });
