@@ -9,7 +9,8 @@ import type { Config } from './config.js';
 import { waitForReady } from './redis.js';
 
 export async function installationIdentity(redis: RedisClient, prefix: string): Promise<string> {
-  const key = `${prefix}:instance`;
+  // In the shared `{prefix}` slot with pools and the layout marker (see runs/keys.ts).
+  const key = `{${prefix}}:instance`;
   const fresh = `aci-flow-runner-${randomBytes(6).toString('hex')}`;
   // SET NX then GET: whoever is first makes it; everyone reads the same one.
   await redis.set(key, fresh, 'NX');
