@@ -10,6 +10,8 @@ import { registerOpenApi } from './http/plugins/openapi.js';
 import { registerRateLimit } from './http/plugins/rate-limit.js';
 import { healthRoutes } from './http/routes/health.js';
 import { registerMetrics } from './http/routes/metrics.js';
+import { queuesBoard } from './http/pages/queues-board.js';
+import { uiPages } from './http/pages/ui.js';
 import { runRoutes } from './http/routes/runs.js';
 import { workPoolRoutes } from './http/routes/work-pools.js';
 import type { RunsQueue } from './execution/queue.js';
@@ -24,7 +26,7 @@ export interface AppDeps {
   redis: RedisClient;
   workPools: WorkPoolService;
   runs: RunService;
-  /** Read for the queue-depth gauge. */
+  /** Read for the queue-depth gauge, and shown to operators at /admin/queues (one queue per shard). */
   queue?: RunsQueue;
 }
 
@@ -62,5 +64,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     redisUp: () => redisAnswers(deps.redis, 500),
   });
   app.addHook('onClose', async () => withdraw());
+  await app.register(uiPages);
+  if (deps.queue) await app.register(queuesBoard, { queues: deps.queue.shards });
   return app;
 }
