@@ -8,7 +8,6 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { closeConnection, workerConnection } from '../../src/redis.js';
 import { startWorker } from '../../src/runtime.js';
 import { launchChromium } from '../helpers/browser.js';
-import { deleteKeysOf } from '../helpers/cleanup.js';
 import { ADMIN_KEY } from '../helpers/config.js';
 import { auth, startService, submission, type Harness } from '../helpers/service.js';
 
@@ -32,8 +31,7 @@ describe('/ui in a browser', () => {
     await browser?.close();
     await worker?.close();
     if (connection.current) await closeConnection(connection.current);
-    await h?.close();
-    if (h) await deleteKeysOf(h.config.redisUrl, h.config.queuePrefix);
+    await h?.close(); // also drops the keys of its prefix
   });
 
   it('shows a run going from PENDING to COMPLETED with its log lines', async () => {
