@@ -11,12 +11,14 @@ import { startMetricsListener } from './metrics/listener.js';
 import { jobCounts } from './metrics/queue-depth.js';
 import { readFrom } from './metrics/registry.js';
 import { closeConnection, producerConnection, redisAnswers, workerConnection, type RedisClient } from './redis.js';
-import { createServices, runStore, type Services } from './services.js';
+import { RunChanges } from './runs/changes.js';
+import { createServices, runStore, webhookStore, type Services } from './services.js';
+import { WebhookDispatcher } from './webhooks/dispatcher.js';
 
 export interface Runtime {
   app?: FastifyInstance;
   services: Services;
-  worker?: ReturnType<typeof startRunWorker>;
+  worker?: ReturnType<typeof startWorker>;
   close(): Promise<void>;
 }
 
@@ -33,7 +35,14 @@ export function startWorker(config: Config, services: Services, connection: Redi
     credentialFailureGraceSeconds: config.credentialFailureGraceSeconds,
   };
   const sweep = () => sweepOrphans({ ...ctx, serviceInstance: config.serviceInstance });
-  return startRunWorker(ctx, services.queue, {
+  const dispatcher = new WebhookDispatcher(
+    new RunChanges(connection, store.keys),
+    store,
+    webhookStore(config, connection, store),
+    { ...config.webhooks, concurrency: 16 },
+    log.child({ component: 'webhooks' }),
+  );
+  const runWorker = startRunWorker(ctx, services.queue, {
     sweep,
     sweepIntervalMs: config.sweepIntervalMs,
     connection,
@@ -44,6 +53,14 @@ export function startWorker(config: Config, services: Services, connection: Redi
     reconcileIntervalMs: config.reconcileIntervalMs,
     shutdownMs: config.workerShutdownMs,
   });
+  dispatcher.start();
+  return {
+    ...runWorker,
+    async close() {
+      await dispatcher.close();
+      await runWorker.close();
+    },
+  };
 }
 
 export async function startRuntime(config: Config, role: Role, log: Logger): Promise<Runtime> {

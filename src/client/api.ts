@@ -159,6 +159,62 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/webhooks/{name}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A webhook (its secret is never returned) */
+        get: operations["getWebhook"];
+        /**
+         * Create or replace a webhook
+         * @description Each state change of a matching run is POSTed as {id, type: "run.state_changed", created_at, run} with the header `webhook-signature: t=<unix seconds>,v1=<hex HMAC-SHA256 of "<t>.<raw body>">`, at least once, in order per run, retried with exponential backoff for up to 24 h. 400 WEBHOOK_TARGET_REFUSED for private or loopback targets.
+         */
+        put: operations["putWebhook"];
+        post?: never;
+        /** Delete a webhook, its pending deliveries and their history */
+        delete: operations["deleteWebhook"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/webhooks": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** List webhooks (secrets are never returned) */
+        get: operations["listWebhooks"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/webhooks/{name}/deliveries": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Delivery attempts of a webhook, newest first, with the answers received */
+        get: operations["listWebhookDeliveries"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/metrics": {
         parameters: {
             query?: never;
@@ -187,7 +243,7 @@ export interface components {
                  * @description Stable machine-readable code; clients branch on it, never on the message.
                  * @enum {string}
                  */
-                code: "VALIDATION_FAILED" | "MALFORMED_BODY" | "BODY_TOO_DEEP" | "MALFORMED_URL" | "MALFORMED_REQUEST" | "BAD_REQUEST" | "UNAUTHENTICATED" | "FORBIDDEN" | "ROUTE_NOT_FOUND" | "RUN_NOT_FOUND" | "INFRASTRUCTURE_NOT_FOUND" | "WORK_POOL_NOT_FOUND" | "INVALID_INFRASTRUCTURE_PID" | "REQUEST_TIMEOUT" | "RATE_LIMITED" | "RUN_CONFLICT" | "RUN_EXPIRED" | "RUN_ALREADY_FINISHED" | "WORK_POOL_PROTECTED" | "WORK_POOL_CHANGING" | "PAYLOAD_TOO_LARGE" | "PARAMETER_TOO_LONG" | "UNSUPPORTED_MEDIA_TYPE" | "TEMPLATE_NOT_RENDERABLE" | "HEADERS_TOO_LARGE" | "INTERNAL_ERROR" | "STORE_UNAVAILABLE";
+                code: "VALIDATION_FAILED" | "MALFORMED_BODY" | "BODY_TOO_DEEP" | "MALFORMED_URL" | "MALFORMED_REQUEST" | "BAD_REQUEST" | "UNAUTHENTICATED" | "FORBIDDEN" | "ROUTE_NOT_FOUND" | "RUN_NOT_FOUND" | "INFRASTRUCTURE_NOT_FOUND" | "WORK_POOL_NOT_FOUND" | "INVALID_INFRASTRUCTURE_PID" | "REQUEST_TIMEOUT" | "RATE_LIMITED" | "RUN_CONFLICT" | "RUN_EXPIRED" | "RUN_ALREADY_FINISHED" | "WORK_POOL_PROTECTED" | "WORK_POOL_CHANGING" | "WEBHOOK_NOT_FOUND" | "WEBHOOK_TARGET_REFUSED" | "PAYLOAD_TOO_LARGE" | "PARAMETER_TOO_LONG" | "UNSUPPORTED_MEDIA_TYPE" | "TEMPLATE_NOT_RENDERABLE" | "HEADERS_TOO_LARGE" | "INTERNAL_ERROR" | "STORE_UNAVAILABLE";
                 message: string;
                 details?: ({
                     path?: string;
@@ -392,6 +448,35 @@ export interface components {
                 logs: string;
                 kill: string;
             };
+        };
+        /** Webhook */
+        Webhook: {
+            name: string;
+            url: string;
+            events: string[];
+            pools?: string[];
+            /** Format: date-time */
+            created_at: string;
+            /** Format: date-time */
+            updated_at: string;
+        };
+        /** DeliveryAttempt */
+        DeliveryAttempt: {
+            /** @description "<run id>.<n>": the n-th state of the run; the same on every retry. */
+            event_id: string;
+            run_id: string;
+            state: string;
+            attempt: number;
+            /** Format: date-time */
+            at: string;
+            outcome: "delivered" | "retrying" | "abandoned";
+            /** @description The receiver's HTTP status; null when it did not answer. */
+            status_code: number | null;
+            error: string | null;
+            /** @description The first 1 KB of the receiver's answer. */
+            response: string | null;
+            duration_ms: number;
+            next_attempt_at: string | null;
         };
     };
     responses: never;
@@ -1560,6 +1645,452 @@ export interface operations {
                 };
             };
             /** @description RUN_NOT_FOUND: no run with this flow run id. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description RATE_LIMITED: this API key used its requests for the minute; Retry-After says when to try again. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description INTERNAL_ERROR: a defect; the message gives the request id to quote. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description STORE_UNAVAILABLE: Redis does not answer; try again shortly. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+        };
+    };
+    getWebhook: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Lower-case letters, digits and dashes. */
+                name: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The webhook, without its secret. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Webhook"];
+                };
+            };
+            /** @description VALIDATION_FAILED (each problem in details, with its path), MALFORMED_BODY, BODY_TOO_DEEP or MALFORMED_URL. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description UNAUTHENTICATED: no API key, or one the service does not know. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description FORBIDDEN: the API key lacks the scope this route needs. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description WEBHOOK_NOT_FOUND: no webhook with this name. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description RATE_LIMITED: this API key used its requests for the minute; Retry-After says when to try again. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description INTERNAL_ERROR: a defect; the message gives the request id to quote. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description STORE_UNAVAILABLE: Redis does not answer; try again shortly. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+        };
+    };
+    putWebhook: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Lower-case letters, digits and dashes. */
+                name: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "url": "https://hooks.example.com/aci-runs",
+                 *       "events": [
+                 *         "COMPLETED",
+                 *         "FAILED",
+                 *         "CRASHED"
+                 *       ],
+                 *       "secret": "whsec-change-me-0123456789"
+                 *     }
+                 */
+                "application/json": {
+                    /** @description http(s) URL; private and loopback addresses are refused unless WEBHOOK_ALLOW_PRIVATE=true. */
+                    url: string;
+                    /** @description Run states that trigger a delivery (PENDING, …, CANCELLED), or ["*"] for every state change. */
+                    events: string[];
+                    /** @description Only runs of these work pools. */
+                    pools?: string[];
+                    /** @description Signs every delivery (webhook-signature: t=<unix>,v1=<hex HMAC-SHA256 of "<t>.<body>">). Sealed at rest, never returned. */
+                    secret: string;
+                };
+            };
+        };
+        responses: {
+            /** @description Replaced; the secret is never returned. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Webhook"];
+                };
+            };
+            /** @description Created; the secret is never returned. */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Webhook"];
+                };
+            };
+            /** @description VALIDATION_FAILED (events, url, secret) or WEBHOOK_TARGET_REFUSED (private, loopback or non-http target). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description UNAUTHENTICATED: no API key, or one the service does not know. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description FORBIDDEN: the API key lacks the scope this route needs. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description RATE_LIMITED: this API key used its requests for the minute; Retry-After says when to try again. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description INTERNAL_ERROR: a defect; the message gives the request id to quote. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description STORE_UNAVAILABLE: Redis does not answer; try again shortly. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+        };
+    };
+    deleteWebhook: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Lower-case letters, digits and dashes. */
+                name: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Deleted. */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description VALIDATION_FAILED (each problem in details, with its path), MALFORMED_BODY, BODY_TOO_DEEP or MALFORMED_URL. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description UNAUTHENTICATED: no API key, or one the service does not know. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description FORBIDDEN: the API key lacks the scope this route needs. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description WEBHOOK_NOT_FOUND: no webhook with this name. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description RATE_LIMITED: this API key used its requests for the minute; Retry-After says when to try again. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description INTERNAL_ERROR: a defect; the message gives the request id to quote. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description STORE_UNAVAILABLE: Redis does not answer; try again shortly. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+        };
+    };
+    listWebhooks: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Every webhook, without its secret. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        items: components["schemas"]["Webhook"][];
+                    };
+                };
+            };
+            /** @description VALIDATION_FAILED (each problem in details, with its path), MALFORMED_BODY, BODY_TOO_DEEP or MALFORMED_URL. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description UNAUTHENTICATED: no API key, or one the service does not know. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description FORBIDDEN: the API key lacks the scope this route needs. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description RATE_LIMITED: this API key used its requests for the minute; Retry-After says when to try again. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description INTERNAL_ERROR: a defect; the message gives the request id to quote. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description STORE_UNAVAILABLE: Redis does not answer; try again shortly. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+        };
+    };
+    listWebhookDeliveries: {
+        parameters: {
+            query?: {
+                limit?: number;
+            };
+            header?: never;
+            path: {
+                /** @description Lower-case letters, digits and dashes. */
+                name: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The last attempts (up to 1,000 are kept), newest first. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        items: components["schemas"]["DeliveryAttempt"][];
+                    };
+                };
+            };
+            /** @description VALIDATION_FAILED (each problem in details, with its path), MALFORMED_BODY, BODY_TOO_DEEP or MALFORMED_URL. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description UNAUTHENTICATED: no API key, or one the service does not know. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description FORBIDDEN: the API key lacks the scope this route needs. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description WEBHOOK_NOT_FOUND: no webhook with this name. */
             404: {
                 headers: {
                     [name: string]: unknown;
