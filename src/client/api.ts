@@ -222,7 +222,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Prometheus metrics (text format) */
+        /**
+         * Prometheus metrics (text format)
+         * @description Needs a key with runs:read unless METRICS_PUBLIC=true.
+         */
         get: operations["getMetrics"];
         put?: never;
         post?: never;
