@@ -10,12 +10,16 @@ import { registerOpenApi } from './http/plugins/openapi.js';
 import { registerRateLimit } from './http/plugins/rate-limit.js';
 import { healthRoutes } from './http/routes/health.js';
 import { registerMetrics } from './http/routes/metrics.js';
+import { queuesBoard } from './http/pages/queues-board.js';
+import { uiPages } from './http/pages/ui.js';
 import { runRoutes } from './http/routes/runs.js';
+import { webhookRoutes } from './http/routes/webhooks.js';
 import { workPoolRoutes } from './http/routes/work-pools.js';
 import type { RunsQueue } from './execution/queue.js';
 import { jobCounts } from './metrics/queue-depth.js';
 import { readFrom } from './metrics/registry.js';
 import type { RunService } from './runs/service.js';
+import type { WebhookService } from './webhooks/service.js';
 import type { WorkPoolService } from './work-pools/service.js';
 
 export interface AppDeps {
@@ -24,7 +28,8 @@ export interface AppDeps {
   redis: RedisClient;
   workPools: WorkPoolService;
   runs: RunService;
-  /** Read for the queue-depth gauge. */
+  webhooks: WebhookService;
+  /** Read for the queue-depth gauge, and shown to operators at /admin/queues (one queue per shard). */
   queue?: RunsQueue;
 }
 
@@ -55,6 +60,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   await app.register(healthRoutes, { redis: deps.redis });
   await app.register(workPoolRoutes, { workPools: deps.workPools });
   await app.register(runRoutes, { runs: deps.runs, heartbeatMs: config.logHeartbeatMs });
+  await app.register(webhookRoutes, { webhooks: deps.webhooks });
   registerMetrics(app, { public: config.metricsPublic });
   const withdraw = readFrom({
     counts: () => deps.runs.counts(),
@@ -62,5 +68,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     redisUp: () => redisAnswers(deps.redis, 500),
   });
   app.addHook('onClose', async () => withdraw());
+  await app.register(uiPages);
+  if (deps.queue) await app.register(queuesBoard, { queues: deps.queue.shards });
   return app;
 }

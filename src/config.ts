@@ -98,6 +98,20 @@ export interface Config {
   metricsPort: number;
   /** Serve /metrics without an API key (Prometheus scrapers usually have none). */
   metricsPublic: boolean;
+  webhooks: WebhookConfig;
+}
+
+export interface WebhookConfig {
+  /** Let webhooks target private and loopback addresses (tests, closed networks). */
+  allowPrivate: boolean;
+  /** Deadline of one delivery: connect, send and answer. */
+  timeoutMs: number;
+  retryBaseMs: number;
+  retryMaxMs: number;
+  /** How long an event is retried before it is abandoned. */
+  retryForMs: number;
+  /** How often a worker looks for run changes to deliver. */
+  pollMs: number;
 }
 
 export class ConfigError extends Error {
@@ -295,6 +309,14 @@ export function loadConfig(env: Env = process.env): Config {
     credentialFailureGraceSeconds: decimal(env, 'CREDENTIAL_FAILURE_GRACE_SECONDS', 3600, 0),
     metricsPort: integer(env, 'METRICS_PORT', 0, 0, 65535),
     metricsPublic: boolean(env, 'METRICS_PUBLIC'),
+    webhooks: {
+      allowPrivate: boolean(env, 'WEBHOOK_ALLOW_PRIVATE'),
+      timeoutMs: integer(env, 'WEBHOOK_TIMEOUT_MS', 10_000, 100, 120_000),
+      retryBaseMs: integer(env, 'WEBHOOK_RETRY_BASE_MS', 1000, 10, 5000),
+      retryMaxMs: integer(env, 'WEBHOOK_RETRY_MAX_MS', 3_600_000, 100, 86_400_000),
+      retryForMs: integer(env, 'WEBHOOK_RETRY_FOR_SECONDS', 86_400, 1, 7 * 86_400) * 1000,
+      pollMs: integer(env, 'WEBHOOK_POLL_MS', 500, 10, 60_000),
+    },
   };
 }
 

@@ -18,7 +18,7 @@ export async function startDemo(log: Logger) {
   process.stdout.write(
     [
       '',
-      `aci-flow-runner demo on ${base} (Swagger UI: ${base}/docs)`,
+      `aci-flow-runner demo on ${base} (Swagger UI: ${base}/docs, runs page: ${base}/ui)`,
       `Azure = built-in emulator at ${emulator.url}, time x${emulator.world.clock.timeScale}`,
       ready.statusCode === 200 ? 'Redis: up' : `Redis: NOT ANSWERING at ${config.redisUrl}; start one (redis-server) and retry`,
       '',

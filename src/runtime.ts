@@ -15,12 +15,14 @@ import { readFrom } from './metrics/registry.js';
 import { closeConnection, producerConnection, redisAnswers, waitForReady, workerConnection, type RedisClient } from './redis.js';
 import { upgradeLayout } from './runs/upgrade.js';
 import { withInstanceIdentity } from './instance-identity.js';
-import { createServices, runStore, type Services } from './services.js';
+import { createServices, runStore, webhookStore, type Services } from './services.js';
+import { RunChanges } from './runs/changes.js';
+import { WebhookDispatcher } from './webhooks/dispatcher.js';
 
 export interface Runtime {
   app?: FastifyInstance;
   services: Services;
-  worker?: ReturnType<typeof startRunWorker>;
+  worker?: ReturnType<typeof startWorker>;
   close(): Promise<void>;
 }
 
@@ -47,7 +49,14 @@ export function startWorker(config: Config, services: Services, connection: Redi
       minAgeMs: config.sweepMinAgeMs,
       follow: (runId) => enqueueRun(services.queue, runId),
     });
-  return startRunWorker(ctx, services.queue, {
+  const dispatcher = new WebhookDispatcher(
+    new RunChanges(connection, store.keys),
+    store,
+    webhookStore(config, connection, store),
+    { ...config.webhooks, concurrency: 16 },
+    log.child({ component: 'webhooks' }),
+  );
+  const runWorker = startRunWorker(ctx, services.queue, {
     sweep,
     sweepIntervalMs: config.sweepIntervalMs,
     connection,
@@ -60,6 +69,14 @@ export function startWorker(config: Config, services: Services, connection: Redi
     housekeepingLeaseMs: config.housekeepingLeaseMs,
     keyPrefix: config.queuePrefix,
   });
+  dispatcher.start();
+  return {
+    ...runWorker,
+    async close() {
+      await dispatcher.close();
+      await runWorker.close();
+    },
+  };
 }
 
 export async function startRuntime(settings: Config, role: Role, log: Logger): Promise<Runtime> {

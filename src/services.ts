@@ -5,6 +5,8 @@ import type { RedisClient } from './redis.js';
 import { RunService } from './runs/service.js';
 import { Sealer } from './runs/seal.js';
 import { RunStore, type StoreOptions } from './runs/store.js';
+import { WebhookService } from './webhooks/service.js';
+import { WebhookStore } from './webhooks/store.js';
 import { WorkPoolService } from './work-pools/service.js';
 import { WorkPoolStore } from './work-pools/store.js';
 
@@ -25,12 +27,18 @@ export function runStore(config: Config, redis: RedisClient): RunStore {
   return new RunStore(redis, config.queuePrefix, sealerOf(config), storeOptions(config));
 }
 
+/** Webhooks live under the prefix's shared tag, like work pools: one slot on a cluster. */
+export function webhookStore(config: Config, redis: RedisClient, store: RunStore): WebhookStore {
+  return new WebhookStore(redis, store.keys.shared, sealerOf(config));
+}
+
 export function createServices(config: Config, redis: RedisClient) {
   const store = runStore(config, redis);
   const workPools = new WorkPoolService(new WorkPoolStore(redis, store.keys, sealerOf(config)));
   const queue = createRunsQueue(redis, store.keys, config.runRetentionSeconds);
   const runs = new RunService(config, workPools, store, queue);
-  return { workPools, runs, store, queue };
+  const webhooks = new WebhookService(webhookStore(config, redis, store), config.webhooks.allowPrivate);
+  return { workPools, runs, store, queue, webhooks };
 }
 
 export type Services = ReturnType<typeof createServices>;

@@ -26,6 +26,9 @@ export interface RunKeys {
   tombstones: string;
   tombstoneExpiry: string;
   poolVersion: string;
+  changes: string;
+  changeSequence: string;
+  changeLeases: string;
 }
 
 export class KeyLayout {
@@ -61,6 +64,10 @@ export class KeyLayout {
       tombstoneExpiry: `${t}:tombstone-expiry`,
       /** Bumped on every work-pool change; a create checks it so no process renders with a stale pool. */
       poolVersion: `${t}:pool-version`,
+      /** The outbox of state changes (see changes.ts): run id → when to look, history length, lease. */
+      changes: `${t}:changes`,
+      changeSequence: `${t}:change-seq`,
+      changeLeases: `${t}:change-leases`,
     };
   }
 

@@ -166,7 +166,7 @@ export class RunStore {
     const k = this.keys.run(run.id);
     const { doc, sub } = splitRun(run);
     const [code, value] = (await this.scripts.createRun(
-      k.record, k.spec, k.index, k.active, k.transitions, k.scopes, k.tombstones, k.poolVersion,
+      k.record, k.spec, k.index, k.active, k.transitions, k.scopes, k.tombstones, k.poolVersion, k.changes, k.changeSequence,
       run.id, JSON.stringify(doc), JSON.stringify(sub), run.state, String(Date.parse(run.submitted_at)),
       this.sealer.seal(spec), scopeId(spec), this.sealer.seal(scopeOf(spec)), run.submission_hash, poolVersion,
     )) as [number, string?];
@@ -217,13 +217,17 @@ export class RunStore {
       const slots = this.keys.poolSlots(stored.work_pool);
       // On a cluster a pool's slots may sit in another slot than the run: released right after.
       const slotInScript = !this.options.cluster || slots.shard === k.shard;
-      const keys = [k.record, k.spec, k.logs, k.active, k.transitions, k.expiring, k.tombstones, k.tombstoneExpiry, ...(slotInScript ? [slots.key] : [])];
+      const keys = [
+        k.record, k.spec, k.logs, k.active, k.transitions, k.expiring, k.tombstones, k.tombstoneExpiry, k.changes, k.changeSequence,
+        ...(slotInScript ? [slots.key] : []),
+      ];
       const tombstone = `${stored.submission_hash}|${stored.state}|${cleanup}`;
       const result = (await this.scripts.updateRun(
         keys.length, ...keys,
         String(current.version), JSON.stringify(splitRun(stored).doc), stored.state, cleanup, terminal ? '1' : '0', id,
         String(Date.now()), String(this.options.retentionSeconds * 1000), tombstone,
         cleanup === 'kept' ? '' : String(this.options.tombstoneRetentionSeconds * 1000),
+        String(stored.history.length),
       )) as number;
       if (result > 0) {
         if (terminal && !slotInScript) await this.redis.srem(slots.key, id);

@@ -11,6 +11,8 @@ declare module 'fastify' {
     public?: boolean;
     /** The route reports on every pool at once, so keys limited to some pools may not use it. */
     allPools?: boolean;
+    /** Pages a browser navigates to: the key may also come as the password of HTTP Basic auth. */
+    basicAuth?: boolean;
   }
   interface FastifyRequest {
     /** Who acts and which pools they see; set by the auth hook on authenticated routes. */
@@ -34,25 +36,33 @@ function bearer(request: FastifyRequest): string | undefined {
   const header = request.headers.authorization;
   if (!header) return undefined;
   const match = /^Bearer\s+(\S+)\s*$/i.exec(header);
-  return match?.[1];
+  if (match) return match[1];
+  if (!request.routeOptions.config?.basicAuth) return undefined;
+  const basic = /^Basic\s+([A-Za-z0-9+/=]+)\s*$/i.exec(header);
+  if (!basic) return undefined;
+  const decoded = Buffer.from(basic[1], 'base64').toString('utf8');
+  return decoded.slice(decoded.indexOf(':') + 1) || undefined;
 }
 
 export function registerAuth(app: FastifyInstance, keys: ApiKey[], disabled: boolean): void {
   const digests = keys.map((entry) => ({ digest: digest(entry.key), entry }));
   app.decorateRequest('access', undefined);
-  app.addHook('onRequest', async (request) => {
+  app.addHook('onRequest', async (request, reply) => {
     if (request.is404 || request.routeOptions.config?.public) return;
     if (disabled) {
       request.access = { actor: 'anonymous' };
       return;
     }
     if (request.url === '/docs' || request.url.startsWith('/docs/')) return;
+    const unauthenticated = (message: string) => {
+      // Makes a browser ask for the key (as a password) on pages that accept Basic auth.
+      if (request.routeOptions.config?.basicAuth) reply.header('www-authenticate', 'Basic realm="aci-flow-runner", charset="UTF-8"');
+      return new AppError('UNAUTHENTICATED', 401, message);
+    };
     const presented = bearer(request);
-    if (!presented) {
-      throw new AppError('UNAUTHENTICATED', 401, 'Send an API key as "Authorization: Bearer <key>".');
-    }
+    if (!presented) throw unauthenticated('Send an API key as "Authorization: Bearer <key>".');
     const key = matchKey(presented, digests);
-    if (!key) throw new AppError('UNAUTHENTICATED', 401, 'The API key is not valid.');
+    if (!key) throw unauthenticated('The API key is not valid.');
     const scope = request.routeOptions.config?.scope;
     if (scope && !key.scopes.has(scope)) {
       throw new AppError('FORBIDDEN', 403, `This API key lacks the scope ${scope}.`);

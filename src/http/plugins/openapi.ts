@@ -43,6 +43,7 @@ export async function registerOpenApi(app: FastifyInstance): Promise<void> {
       tags: [
         { name: 'runs', description: 'Flow runs on ACI' },
         { name: 'work-pools', description: 'Base job templates' },
+        { name: 'webhooks', description: 'Signed notifications of run state changes' },
         { name: 'health', description: 'Liveness and readiness' },
       ],
     },
