@@ -32,7 +32,8 @@ function connect(url: string, nodes: ClusterNodes, options: RedisOptions, cluste
  * so requests get a clear 503 rather than hanging.
  */
 export function producerConnection(url: string, nodes?: ClusterNodes): RedisClient {
-  const redis = connect(url, nodes, { maxRetriesPerRequest: 1, enableOfflineQueue: false, connectTimeout: 2000, retryStrategy }, { enableOfflineQueue: false, maxRedirections: 16 });
+  const autoPipelining = process.env.AUTO_PIPELINING === 'true';
+  const redis = connect(url, nodes, { maxRetriesPerRequest: 1, enableOfflineQueue: false, connectTimeout: 2000, retryStrategy, enableAutoPipelining: autoPipelining }, { enableOfflineQueue: false, maxRedirections: 16, enableAutoPipelining: autoPipelining });
   redis.on('error', () => {
     // Reported through /readyz and failing requests; ioredis reconnects on its own.
   });

@@ -2,8 +2,9 @@
 import type { Config } from '../config.js';
 import { MASK } from '../secrets-mask.js';
 import { checkAzureAcceptance } from './azure-acceptance.js';
-import { secretEnvNames, type PreparedRun } from '../templating/prepare.js';
-import { renderFlowRun } from '../templating/render.js';
+import type { JobConfiguration } from '../templating/job-configuration.js';
+import { prepareForFlowRun, secretEnvNames, type PreparedRun } from '../templating/prepare.js';
+import { renderJobConfiguration, type BaseJobTemplate } from '../templating/render.js';
 import type { WorkPool } from '../work-pools/model.js';
 import type { JsonObject } from '../templating/layering.js';
 
@@ -29,23 +30,56 @@ export interface Submission extends SubmissionInput {
   flow_run: FlowRunFields & { id: string };
 }
 
-/** The run rendered with its pool, refused (400) where Azure would refuse it. */
-export function renderSubmission(submission: Submission, pool: WorkPool, config: Config): PreparedRun {
-  const prepared = renderFlowRun({
+/**
+ * Job configurations already rendered, per process configuration and pool template object (a pool is
+ * cached per pool version, so a changed pool is a new object): the part of rendering that depends only
+ * on the job variables is done once for each set of them, not once per run. Entries are frozen: the
+ * per-run step (prepareForFlowRun) builds new objects and never changes them.
+ */
+const rendered = new WeakMap<Config, WeakMap<BaseJobTemplate, Map<string, JobConfiguration>>>();
+const RENDERED_PER_POOL = 1_000;
+/** Job variables longer than this (as JSON) are rendered every time rather than kept. */
+const RENDERED_KEY_LIMIT = 8_192;
+
+function deepFreeze<T>(value: T): T {
+  if (value && typeof value === 'object' && !Object.isFrozen(value)) {
+    Object.freeze(value);
+    for (const child of Object.values(value)) deepFreeze(child);
+  }
+  return value;
+}
+
+function jobConfigurationOf(submission: Submission, pool: WorkPool, config: Config): JobConfiguration {
+  let byTemplate = rendered.get(config);
+  if (!byTemplate) rendered.set(config, (byTemplate = new WeakMap()));
+  let byVariables = byTemplate.get(pool.base_job_template);
+  if (!byVariables) byTemplate.set(pool.base_job_template, (byVariables = new Map()));
+  const key = JSON.stringify([submission.deployment?.job_variables ?? null, submission.job_variables ?? null]);
+  const known = byVariables.get(key);
+  if (known) return known;
+  const configuration = renderJobConfiguration({
     baseJobTemplate: pool.base_job_template,
     deploymentJobVariables: submission.deployment?.job_variables,
     flowRunJobVariables: submission.job_variables,
     defaultImage: config.defaultImage,
     env: (name) => config.templateEnv[name],
-    context: {
-      flowRun: submission.flow_run,
-      flow: submission.flow,
-      deployment: submission.deployment,
-      workPoolName: pool.name,
-      serviceInstance: config.serviceInstance,
-      baseEnv: config.flowRunBaseEnv,
-      secretEnvNames: pool.secret_env_names,
-    },
+  });
+  if (key.length > RENDERED_KEY_LIMIT) return configuration;
+  if (byVariables.size >= RENDERED_PER_POOL) byVariables.clear();
+  byVariables.set(key, deepFreeze(configuration));
+  return configuration;
+}
+
+/** The run rendered with its pool, refused (400) where Azure would refuse it. */
+export function renderSubmission(submission: Submission, pool: WorkPool, config: Config): PreparedRun {
+  const prepared = prepareForFlowRun(jobConfigurationOf(submission, pool, config), {
+    flowRun: submission.flow_run,
+    flow: submission.flow,
+    deployment: submission.deployment,
+    workPoolName: pool.name,
+    serviceInstance: config.serviceInstance,
+    baseEnv: config.flowRunBaseEnv,
+    secretEnvNames: pool.secret_env_names,
   });
   checkAzureAcceptance(prepared);
   return prepared;

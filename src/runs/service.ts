@@ -4,7 +4,8 @@ import { FULL_ACCESS, seesPool, type Access } from '../access.js';
 import { principalId } from '../azure/clients.js';
 import type { Config } from '../config.js';
 import { AppError } from '../errors.js';
-import { enqueueRun, wakeRun, type RunsQueue } from '../execution/queue.js';
+import { wakeRun, type RunsQueue } from '../execution/queue.js';
+import { TickBatch } from './tick-batch.js';
 import type { PreparedRun } from '../templating/prepare.js';
 import { DEFAULT_POOL, type WorkPool } from '../work-pools/model.js';
 import type { WorkPoolService } from '../work-pools/service.js';
@@ -44,12 +45,28 @@ export interface RunPage {
 }
 
 export class RunService {
+  /** Jobs of runs created in the same turn of the event loop are added together (one MULTI per queue shard). */
+  private readonly enqueues: TickBatch<string, undefined>;
+
   constructor(
     private readonly config: Config,
     private readonly workPools: WorkPoolService,
     private readonly store: RunStore,
     private readonly queue: RunsQueue,
-  ) {}
+  ) {
+    this.enqueues = new TickBatch({
+      groupOf: (runId) => queue.shards.indexOf(queue.forRun(runId)),
+      send: async (runIds) => {
+        // A job with that id already there is left as it is (BullMQ answers the existing job).
+        await queue.forRun(runIds[0]).addBulk(runIds.map((runId) => ({ name: 'run', data: { runId }, opts: { jobId: runId } })));
+        return runIds.map(() => undefined);
+      },
+    });
+  }
+
+  private enqueue(runId: string): Promise<undefined> {
+    return this.enqueues.submit(runId);
+  }
 
   private async render(submission: Submission, access: Access) {
     const { pool, version } = await this.workPools.compiled(submission.work_pool ?? DEFAULT_POOL, access);
@@ -85,14 +102,14 @@ export class RunService {
       const { run, spec } = this.newRun(submission, hash, pool, prepared, access);
       const result = await this.store.create(run, spec, version);
       if (result.kind === 'created') {
-        await enqueueRun(this.queue, run.id);
+        await this.enqueue(run.id);
         return { run, created: true };
       }
       if (result.kind === 'exists') {
         const stored = await this.store.get(run.id);
         if (!stored) continue; // expired in between: answer from the tombstone
         this.sameSubmission(stored, hash, access);
-        if (!isTerminal(stored.state)) await enqueueRun(this.queue, stored.id);
+        if (!isTerminal(stored.state)) await this.enqueue(stored.id);
         return { run: stored, created: false };
       }
       if (result.kind === 'expired') {

@@ -9,6 +9,7 @@ import { KeyLayout } from './keys.js';
 import { isTerminal, RUN_STATES, type Run, type RunSpec, type RunState } from './model.js';
 import type { Sealer } from './seal.js';
 import { storeScripts, type StoreScripts } from './scripts.js';
+import { TickBatch } from './tick-batch.js';
 
 export interface LogLine {
   /** RFC 3339 timestamp as Azure wrote it. */
@@ -108,6 +109,8 @@ export class RunStore {
   readonly keys: KeyLayout;
   private readonly scripts: StoreScripts;
   private readonly options: StoreOptions;
+  /** Creates of one turn of the event loop go to Redis in one pipeline per shard (see create). */
+  private readonly creates: TickBatch<{ shard: number; args: string[] }, [number, string?]>;
 
   constructor(
     private readonly redis: RedisClient,
@@ -118,6 +121,16 @@ export class RunStore {
     this.options = { ...DEFAULT_STORE_OPTIONS, ...options };
     this.keys = new KeyLayout(prefix, this.options.shards);
     this.scripts = storeScripts(redis);
+    this.creates = new TickBatch({
+      groupOf: (item) => item.shard,
+      send: async (items) => {
+        if (items.length === 1) return [(await this.scripts.createRun(...items[0].args)) as [number, string?]];
+        const pipeline = this.redis.pipeline() as unknown as Record<'createRun', (...args: string[]) => unknown> & { exec(): Promise<[Error | null, unknown][] | null> };
+        for (const { args } of items) pipeline.createRun(...args);
+        const answers = (await pipeline.exec()) ?? [];
+        return items.map((_, i) => answers[i]?.[0] ?? (answers[i] ? (answers[i][1] as [number, string?]) : new Error('Redis did not answer the create.')));
+      },
+    });
   }
 
   get logMaxLines(): number {
@@ -165,11 +178,15 @@ export class RunStore {
   async create(run: Run, spec: RunSpec, poolVersion = ''): Promise<CreateResult> {
     const k = this.keys.run(run.id);
     const { doc, sub } = splitRun(run);
-    const [code, value] = (await this.scripts.createRun(
-      k.record, k.spec, k.index, k.active, k.transitions, k.scopes, k.tombstones, k.poolVersion, k.changes, k.changeSequence,
-      run.id, JSON.stringify(doc), JSON.stringify(sub), run.state, String(Date.parse(run.submitted_at)),
-      this.sealer.seal(spec), scopeId(spec), this.sealer.seal(scopeOf(spec)), run.submission_hash, poolVersion,
-    )) as [number, string?];
+    // One script per run; concurrent creates of a shard share one pipeline (one write, one read).
+    const [code, value] = await this.creates.submit({
+      shard: k.shard,
+      args: [
+        k.record, k.spec, k.index, k.active, k.transitions, k.scopes, k.tombstones, k.poolVersion, k.changes, k.changeSequence,
+        run.id, JSON.stringify(doc), JSON.stringify(sub), run.state, String(Date.parse(run.submitted_at)),
+        this.sealer.seal(spec), scopeId(spec), this.sealer.seal(scopeOf(spec)), run.submission_hash, poolVersion,
+      ],
+    });
     if (code === 1) return { kind: 'created' };
     if (code === 0) return { kind: 'exists', submission_hash: value ?? '' };
     if (code === 2) return { kind: 'expired', tombstone: parseTombstone(value!) };

@@ -55,8 +55,24 @@ export function expandDotKeys(values: JsonObject): JsonObject {
   return expanded;
 }
 
-/** Non-null defaults of the variables schema (null defaults are dropped on purpose, as in Prefect). */
+/** Defaults per schema object: a cached work pool keeps its schema, so they are read once per pool version. */
+const defaultsBySchema = new WeakMap<JsonObject, JsonObject>();
+
+/**
+ * Non-null defaults of the variables schema (null defaults are dropped on purpose, as in Prefect).
+ * A new top-level object each call; the default values themselves are shared and never changed in place
+ * (rendering copies every value it puts into the result).
+ */
 export function variableDefaults(variablesSchema: JsonObject): JsonObject {
+  let cached = defaultsBySchema.get(variablesSchema);
+  if (!cached) {
+    cached = readDefaults(variablesSchema);
+    defaultsBySchema.set(variablesSchema, cached);
+  }
+  return { ...cached };
+}
+
+function readDefaults(variablesSchema: JsonObject): JsonObject {
   const defaults: JsonObject = {};
   const properties = isObject(variablesSchema.properties) ? variablesSchema.properties : {};
   for (const [name, property] of Object.entries(properties)) {
@@ -74,7 +90,9 @@ export function layerValues(
   variablesSchema: JsonObject,
   values: JsonObject,
 ): { configuration: JsonObject; values: JsonObject } {
-  const configuration = structuredClone(jobConfiguration);
+  // Only `env` is replaced below (never changed in place), and rendering builds new objects: a shallow
+  // copy keeps the pool's template intact without cloning its whole ARM template per run.
+  const configuration: JsonObject = { ...jobConfiguration };
   const variables = variableDefaults(variablesSchema);
   if (isObject(variables.env) && Object.keys(variables.env).length > 0) {
     configuration.env = isObject(configuration.env) ? { ...configuration.env, ...variables.env } : variables.env;

@@ -19,13 +19,28 @@ function kindOf(name: string): PlaceholderKind {
   return 'standard';
 }
 
+/**
+ * Template strings seen before, with their placeholders: a pool's template strings are parsed once,
+ * not once per run. Bounded: emptied when full (the strings of the pools in use come back at once).
+ */
+const parsed = new Map<string, readonly Placeholder[]>();
+const PARSED_LIMIT = 20_000;
+const PARSED_MAX_LENGTH = 4_096;
+
 /** Distinct placeholders of a string, in order of first appearance. */
-export function findPlaceholders(text: string): Placeholder[] {
+export function findPlaceholders(text: string): readonly Placeholder[] {
+  const known = parsed.get(text);
+  if (known) return known;
   const seen = new Map<string, Placeholder>();
   for (const match of text.matchAll(PATTERN)) {
-    if (!seen.has(match[0])) seen.set(match[0], { name: match[1], fullMatch: match[0], kind: kindOf(match[1]) });
+    if (!seen.has(match[0])) seen.set(match[0], Object.freeze({ name: match[1], fullMatch: match[0], kind: kindOf(match[1]) }));
   }
-  return [...seen.values()];
+  const found = Object.freeze([...seen.values()]);
+  if (text.length <= PARSED_MAX_LENGTH) {
+    if (parsed.size >= PARSED_LIMIT) parsed.clear();
+    parsed.set(text, found);
+  }
+  return found;
 }
 
 /** All placeholders found in string values and array items of a template (keys are never templated). */

@@ -32,17 +32,30 @@ function hasBlockReference(value: unknown): boolean {
   return Object.values(value).some(hasBlockReference);
 }
 
+/** What a template (the pool's own object, cached per pool version) needs that only Prefect has. */
+const templateFindings = new WeakMap<JsonObject, { blockReference: boolean; foreign: string[] }>();
+
+function findingsOf(jobConfiguration: JsonObject) {
+  let findings = templateFindings.get(jobConfiguration);
+  if (!findings) {
+    const foreign = collectPlaceholders(jobConfiguration).filter((p) => p.kind === 'block' || p.kind === 'variable');
+    findings = { blockReference: hasBlockReference(jobConfiguration), foreign: [...new Set(foreign.map((p) => p.fullMatch))] };
+    templateFindings.set(jobConfiguration, findings);
+  }
+  return findings;
+}
+
 /** Placeholders and references this service cannot resolve: they need a Prefect server. */
 function refuseUnresolvable(jobConfiguration: JsonObject, values: JsonObject): void {
-  if (hasBlockReference(jobConfiguration) || hasBlockReference(values)) {
+  const { blockReference, foreign } = findingsOf(jobConfiguration);
+  if (blockReference || hasBlockReference(values)) {
     throw new TemplateNotRenderable(
       'The template or its variables refer to a Prefect block document ({"$ref": {"block_document_id": …}}), which this service cannot resolve; put the values themselves in the work pool.',
     );
   }
-  const foreign = collectPlaceholders(jobConfiguration).filter((p) => p.kind === 'block' || p.kind === 'variable');
   if (foreign.length > 0) {
     throw new TemplateNotRenderable(
-      `The template uses Prefect block or variable placeholders, which this service cannot resolve: ${[...new Set(foreign.map((p) => p.fullMatch))].join(', ')}.`,
+      `The template uses Prefect block or variable placeholders, which this service cannot resolve: ${foreign.join(', ')}.`,
     );
   }
 }
@@ -60,7 +73,8 @@ function renderArmTemplate(armTemplate: unknown, values: JsonObject, env: Render
   });
 }
 
-export function renderJobConfiguration(input: RenderInput) {
+/** The job configuration for a set of job variables: everything of rendering that the flow run does not enter. */
+export function renderJobConfiguration(input: Omit<RenderInput, 'context'>) {
   const { job_configuration: jobConfiguration, variables: schema } = input.baseJobTemplate;
   const merged = mergeJobVariables(input.deploymentJobVariables, input.flowRunJobVariables);
   let layered: ReturnType<typeof layerValues>;

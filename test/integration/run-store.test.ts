@@ -50,6 +50,20 @@ describe('the run store', () => {
     expect((await store.get(id))?.work_pool).toBe('default');
   });
 
+  it('creates concurrent runs in one pipeline: each answered for itself, a repeated id in the same batch refused', async () => {
+    const store = new RunStore(redis, freshPrefix(), new Sealer(undefined), { shards: 3 });
+    const now = new Date().toISOString();
+    const ids = Array.from({ length: 30 }, () => crypto.randomUUID());
+    const results = await Promise.all([...ids, ids[0]].map((id, i) => store.create({ ...run(id, now), work_pool: i === ids.length ? 'second' : 'default' }, spec)));
+    expect(results.slice(0, ids.length).every((r) => r.kind === 'created')).toBe(true);
+    expect(results[ids.length].kind).toBe('exists');
+    const stored = await store.getMany(ids);
+    expect(stored.map((r) => r?.id)).toEqual(ids);
+    expect(stored[0]?.work_pool).toBe('default');
+    expect(await store.unfinishedCount()).toBe(ids.length);
+    expect(await store.spec(ids[29])).toEqual(spec);
+  });
+
   it('never loses a concurrent update (compare-and-set on the version)', async () => {
     const store = new RunStore(redis, freshPrefix(), new Sealer(undefined));
     const id = crypto.randomUUID();
