@@ -11,6 +11,7 @@ import { Redis } from 'ioredis';
 import { loadApiBenchConfig, loadConfig } from '../config.js';
 import { transition } from '../runs/model.js';
 import { runStore } from '../services.js';
+import { writeCost } from './write-cost.js';
 
 const KEY = 'bench-api-key-0000';
 
@@ -153,6 +154,7 @@ export async function runApiBench(): Promise<void> {
     redis.disconnect();
   }
   const memory = await memoryPerRun(redisUrl, memoryRuns);
+  const cost = await writeCost();
   const apiRate = perSecond(apiRounds);
   const bareRate = perSecond(bareRounds);
   const errors = [...apiRounds, ...bareRounds].reduce((a, r) => a + r.non2xx, 0);
@@ -164,6 +166,9 @@ export async function runApiBench(): Promise<void> {
       `ratio POST /runs / bare: ${(apiRate / bareRate).toFixed(2)}`,
       `non-2xx answers: ${errors}`,
       `Redis memory per run (${memory.count} runs through the API): active ${(memory.active / 1024).toFixed(2)} KiB (record, spec, index, active set, queued job); finished and cleaned up ${(memory.finished / 1024).toFixed(2)} KiB (record, 5 log lines, index, tombstone, job; spec deleted)`,
+      cost
+        ? `Redis time per run update (private redis-server, INFO commandstats): ${(cost.small / 1000).toFixed(3)} ms for a small run, ${(cost.large / 1000).toFixed(3)} ms for a run carrying ${Math.round(cost.largeBytes / 1024)} KiB of client JSON`
+        : 'Redis time per run update: not measured (no redis-server on PATH)',
       '',
     ].join('\n'),
   );
