@@ -8,6 +8,7 @@ import { isTerminal, transition, type Outcome, type Run, type RunSpec, type RunS
 import type { RunStore } from '../runs/store.js';
 import { newLines, parseLogContent } from './log-lines.js';
 import { pacerWait, stepDuration } from '../metrics/registry.js';
+import { credentialAccepted, credentialRefusedFinal, credentialRefusedWhileRunning } from '../metrics/credentials.js';
 import type { PoolAdmission } from './admission.js';
 import type { ArmBudget, Calls, Purpose } from './pacing.js';
 
@@ -361,6 +362,7 @@ async function watch(s: Step): Promise<StepResult> {
   if (!g) {
     return decide(s, { state: 'CRASHED', status_code: -1, reason: 'The container group vanished while the flow run was running (deleted outside the service).' }, { group_state: 'Deleted' });
   }
+  if (s.run.azure.credential_failure_since) credentialAccepted(s.run.id);
   if (s.run.stream_output && g.containerName && g.restartCount === 0) await readLogs(s, g.containerName, STREAM_TAIL);
   const judged = await judge(s, g);
   if (judged) return judged;
@@ -556,13 +558,18 @@ async function credentialRefused(s: Step, failure: AzureFailure & { code: string
   const [tenant, client] = who.includes('/') ? who.split('/') : ['(default credential)', who];
   const reason = `Azure refused the credential of client id ${client} in tenant ${tenant} (${failure.code}): ${failure.message}`;
   const details = { error_code: failure.code, error_message: failure.message };
-  if (s.run.state !== 'RUNNING') return decide(s, { state: 'CRASHED', status_code: -1, reason }, details);
+  if (s.run.state !== 'RUNNING') {
+    credentialRefusedFinal(s.run.id, failure.code);
+    return decide(s, { state: 'CRASHED', status_code: -1, reason }, details);
+  }
   const since = s.run.azure.credential_failure_since ? Date.parse(s.run.azure.credential_failure_since) : Date.now();
   const grace = (s.ctx.credentialFailureGraceSeconds ?? DEFAULT_CREDENTIAL_GRACE_SECONDS) * 1000;
   if (Date.now() - since >= grace) {
+    credentialRefusedFinal(s.run.id, failure.code);
     return decide(s, { state: 'CRASHED', status_code: -1, reason: `${reason}. The container may still run; it could not be watched for ${grace / 1000}s.` }, details);
   }
   // The container still runs: keep the run, show the problem, try again.
+  credentialRefusedWhileRunning(s.run.id, failure.code);
   await s.ctx.store.update(s.run.id, (run) => ({
     ...run,
     azure: { ...run.azure, credential_failure_since: run.azure.credential_failure_since ?? new Date(since).toISOString(), credential_failure: reason },

@@ -21,6 +21,16 @@ async function azureState(target: Harness) {
   return (await call(target.emulator, 'GET', '/_emulator/state')).body as { containerGroups: { name: string }[]; deployments: { name: string; state: string }[] };
 }
 const lastReason = (run: { history: { reason: string }[] }) => run.history.at(-1)!.reason;
+/** A sample's value in the service's /metrics (0 when absent). */
+async function metric(target: Harness, sample: string): Promise<number> {
+  const text = (await target.app.inject({ url: '/metrics', headers: auth })).body;
+  const line = text.split('\n').find((l) => l.startsWith(`${sample} `));
+  return line ? Number(line.slice(sample.length + 1)) : 0;
+}
+const KEPT_RUNNING = 'aci_flow_runner_credential_failures_total{code="AADSTS7000215",outcome="kept_running"}';
+const CRASHED_215 = 'aci_flow_runner_credential_failures_total{code="AADSTS7000215",outcome="crashed"}';
+const CRASHED_222 = 'aci_flow_runner_credential_failures_total{code="AADSTS7000222",outcome="crashed"}';
+const REFUSED_GAUGE = 'aci_flow_runner_runs_with_refused_credential';
 
 describe('1. Azure restarts a container that exited under restartPolicy Never', () => {
   it('ends with the first exit code, says Azure restarted it, and stops the group at once', async () => {
@@ -75,7 +85,9 @@ describe('3. credential errors are final', () => {
   afterAll(async () => strict.close());
 
   it('before the container runs: CRASHED at once with the AADSTS code, tenant and client id, never the secret', async () => {
-    await fault(strict, { kind: 'credential', share: 1, limit: 1, clientId: 'flow-runner', reason: 'expired' });
+    const crashedBefore = await metric(strict, CRASHED_222);
+    // A few refusals, not one: another token request (a background refresh) may draw the first.
+    await fault(strict, { kind: 'credential', share: 1, limit: 3, clientId: 'flow-runner', reason: 'expired' });
     const body = submission({ task_start_timeout_seconds: 60 });
     await post(strict, body);
     const run = await settled(strict, body.flow_run.id, 30_000);
@@ -85,6 +97,7 @@ describe('3. credential errors are final', () => {
     expect(JSON.stringify(run)).not.toContain('emulator-secret');
     expect(Date.parse(run.updated_at) - Date.parse(run.submitted_at)).toBeLessThan(60_000);
     expect((await azureState(strict)).deployments.map((d) => d.name)).not.toContain(run.deployment_name);
+    expect(await metric(strict, CRASHED_222)).toBe(crashedBefore + 1);
   });
 
   it('while it runs: the run goes on and shows the failure, then ends CRASHED after the grace', async () => {
@@ -96,9 +109,15 @@ describe('3. credential errors are final', () => {
       const refused = await waitFor(() => getRun(strict, body.flow_run.id), (r) => Boolean(r.azure.credential_failure_since));
       expect(refused.state).toBe('RUNNING');
       expect(refused.azure.credential_failure).toContain('AADSTS7000215');
+      // Shown in the metrics while the run goes on: counted, and the run in the gauge.
+      expect(await metric(strict, KEPT_RUNNING)).toBeGreaterThanOrEqual(1);
+      expect(await metric(strict, REFUSED_GAUGE)).toBe(1);
+      const crashedBefore = await metric(strict, CRASHED_215);
       const run = await waitFor(() => getRun(strict, body.flow_run.id), (r) => r.state === 'CRASHED');
       expect(run.azure.error_code).toBe('AADSTS7000215');
       expect(lastReason(run)).toContain('client id flow-runner in tenant test-tenant');
+      expect(await metric(strict, CRASHED_215)).toBe(crashedBefore + 1);
+      expect(await metric(strict, REFUSED_GAUGE)).toBe(0);
       // The credential is still refused, so cleanup cannot reach Azure: it gives up after its bound and
       // the group is left for the sweeper; the outcome does not change.
       const cleaned = await settled(strict, body.flow_run.id, 30_000);
