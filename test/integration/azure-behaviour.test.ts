@@ -218,6 +218,46 @@ describe('6. Failed, Unhealthy, Repairing groups have defined outcomes', () => {
   });
 });
 
+describe('6. a container stuck Waiting', () => {
+  it('ends CRASHED once it has waited longer than the start timeout, with Azure\'s events, and the group is removed', async () => {
+    const body = submission({ image: 'registry.example/emulator/stuck-waiting:1', task_start_timeout_seconds: 2, task_watch_poll_interval: 0.1 });
+    await post(h, body);
+    const waiting = await waitFor(() => getRun(h, body.flow_run.id), (r) => Boolean(r.azure.waiting_since));
+    expect(waiting.state).toBe('RUNNING');
+    expect(waiting.azure.container_state).toBe('Waiting');
+    const run = await settled(h, body.flow_run.id);
+    expect(run.state).toBe('CRASHED');
+    expect(run.result.status_code).toBe(-1);
+    expect(run.azure.error_code).toBe('ContainerWaiting');
+    expect(lastReason(run)).toMatch(/has been waiting \(CreateContainerError\) for more than 2s; the group was stopped\. Azure says: The container could not be started/);
+    // It waited out the whole start timeout after it was first seen waiting, no less.
+    expect(Date.parse(run.updated_at) - Date.parse(waiting.azure.waiting_since)).toBeGreaterThanOrEqual(2000);
+    expect((await azureState(h)).containerGroups.map((g) => g.name)).not.toContain(groupOf(body.flow_run.id));
+  });
+});
+
+describe('3. the start timeout covers SUBMITTING', () => {
+  it('a deployment that cannot be sent (every PUT refused with 503) ends CRASHED at the start timeout, never PROVISIONING', async () => {
+    await fault(h, { kind: 'server-error', share: 1, status: 503, operation: 'Deployments_CreateOrUpdate' });
+    await call(h.emulator, 'POST', '/_emulator/counters/reset');
+    const body = submission({ task_start_timeout_seconds: 2 });
+    await post(h, body);
+    const run = await settled(h, body.flow_run.id);
+    expect(run.state).toBe('CRASHED');
+    expect(run.azure.error_code).toBe('ProvisioningTimeout');
+    expect(lastReason(run)).toBe('Timed out after 2s waiting for the container group to start; the deployment could not be sent.');
+    const states = run.history.map((t: { state: string }) => t.state);
+    expect(states).toContain('SUBMITTING');
+    expect(states).not.toContain('PROVISIONING');
+    const submitted = Date.parse(run.history.find((t: { state: string; at: string }) => t.state === 'SUBMITTING').at);
+    expect(Date.parse(run.updated_at) - submitted).toBeGreaterThanOrEqual(2000);
+    // It was retried while the deadline allowed, and nothing reached Azure.
+    expect((await counters(h)).operations.Deployments_CreateOrUpdate).toBeGreaterThanOrEqual(2);
+    expect((await azureState(h)).deployments.map((d) => d.name)).not.toContain(run.deployment_name);
+    expect((await azureState(h)).containerGroups.map((g) => g.name)).not.toContain(groupOf(body.flow_run.id));
+  });
+});
+
 describe('7. Azure keeps 16 KB / 1,000 lines of an exited container', () => {
   const lines = (n: number) => Array.from({ length: n }, (_, i) => `echo line-${i}`).join('; ');
 
