@@ -69,6 +69,8 @@ interface Step {
   azure: AzureGateway;
   ctx: StepContext;
   principal: string;
+  /** The step may have run before (BullMQ says the job stalled or failed, or the run left PENDING). */
+  repeated: boolean;
 }
 
 /** Books calls the step finds it must make after all; it makes them at once (see pacing.ts). */
@@ -168,18 +170,20 @@ async function submit(s: Step): Promise<StepResult> {
   const { resource_group_name: rg, deployment_name: name } = s.spec;
   // Look before creating: a worker that died after the PUT must not deploy twice, and a group that
   // exists (its deployment record gone) is followed, never deployed over.
-  // Until a PUT may have gone out (deployment_state is marked before sending) nothing can exist:
-  // the first attempt sends at once; only a repeated step looks first.
-  const existing = s.run.azure.deployment_state === undefined ? undefined : await s.azure.deployment(rg, name);
+  // A PUT may have gone out if the run says so (deployment_state is marked before sending) or if the
+  // step is a repeat: the run record can lose that mark (Redis restored from a snapshot) while BullMQ's
+  // job still shows the stall or failure. Only a first attempt sends at once (one read less per run).
+  const mayHaveSent = s.run.azure.deployment_state !== undefined || s.repeated;
+  if (mayHaveSent && s.run.azure.deployment_state === undefined) await charge(s, { read: 1 });
+  const existing = mayHaveSent ? await s.azure.deployment(rg, name) : undefined;
   let group: GroupStatus | undefined;
   if (!existing) {
     try {
-      // Until a PUT may have gone out no group can exist: one read less (ARM reads are the budget).
-      // Once one may have (marked before sending), a repeated step looks for the group first.
       if (s.run.azure.deployment_state === undefined) {
         if (!(await move(s, 'SUBMITTING', (run) => ({ ...run, azure: { ...run.azure, deployment_state: 'Sending' } })))) return NOW;
-        await s.azure.startDeployment(rg, name, s.spec.deployment_body);
-      } else group = await deployUnlessGroupExists(s);
+      }
+      if (mayHaveSent) group = await deployUnlessGroupExists(s);
+      else await s.azure.startDeployment(rg, name, s.spec.deployment_body);
     } catch (err) {
       const failure = classifyAzureError(err);
       if (failure.kind === 'final') return waitOrCrash(s, failure);
@@ -526,6 +530,8 @@ export interface AdvanceOptions {
   signal?: AbortSignal;
   /** The booking a previous call made for this step (StepResult.paid). */
   paid?: string;
+  /** The job ran before and did not finish its step (BullMQ: stalled, or failed and retried). */
+  repeated?: boolean;
 }
 
 /**
@@ -611,7 +617,8 @@ export async function advance(ctx: StepContext, runId: string, options: AdvanceO
   spec ??= await ctx.store.spec(runId);
   if (!spec) return endWithoutSpec(ctx, run);
   const azure = new AzureGateway(ctx.clients.for(spec.credentials, spec.subscription_id), { timeoutMs: ctx.azureCallTimeoutMs, signal: options.signal });
-  const s: Step = { run, spec, azure, ctx, principal };
+  // A submit step that finds its run already SUBMITTING is a repeat: the step before it stopped midway.
+  const s: Step = { run, spec, azure, ctx, principal, repeated: Boolean(options.repeated) || run.state === 'SUBMITTING' };
   const endStep = stepDuration.startTimer({ step: stepName(run) });
   let stepOutcome = 'error';
   try {

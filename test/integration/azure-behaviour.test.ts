@@ -1,6 +1,10 @@
 // Azure as it really behaves (issue 10): one test per surprise, each driven through the emulator's
 // control endpoint, checking the run's final state, code and reason, and what is left in Azure.
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import pino from 'pino';
+import { closeConnection, workerConnection } from '../../src/redis.js';
+import { startWorker } from '../../src/runtime.js';
+import { transition } from '../../src/runs/model.js';
 import { call, SUBSCRIPTION } from '../helpers/emulator.js';
 import { auth, getRun, RESOURCE_GROUP, settled, startService, submission, waitFor, type Harness } from '../helpers/service.js';
 
@@ -73,6 +77,58 @@ describe('2. a deployment is never sent again while its container group exists',
     expect((await counters(h)).operations.Deployments_CreateOrUpdate).toBe(1); // the refused one only
     expect((await azureState(h)).deployments.map((d) => d.name)).not.toContain(run.deployment_name);
     expect((await azureState(h)).containerGroups.map((g) => g.name)).not.toContain(group);
+  });
+});
+
+describe('2. with Redis restored from a snapshot and the deployment record deleted by ARM', () => {
+  // The group exists (ARM created it; its deployment record later went with the history limit), but
+  // Redis came back without the run's "PUT may have gone out" mark. Sending the deployment again would
+  // restart the running group: the repeated step must find the group and follow it.
+  async function groupAlreadyThere(target: Harness, id: string) {
+    const created = await call(target.emulator, 'PUT', `/subscriptions/${SUBSCRIPTION}/resourceGroups/${RESOURCE_GROUP}/providers/Microsoft.ContainerInstance/containerGroups/${groupOf(id)}`, {
+      location: 'eastus',
+      properties: {
+        osType: 'Linux',
+        restartPolicy: 'Never',
+        containers: [{ name: 'flow', properties: { image: 'python:3.12-slim', command: ['sh', '-c', 'echo first; sleep 5; exit 0'], resources: { requests: { cpu: 1, memoryInGB: 1 } } } }],
+      },
+    });
+    expect(created.status).toBe(201);
+  }
+
+  it.each([
+    ['the job shows the stall (BullMQ), the run is back to PENDING', 'stalled'],
+    ['the run is SUBMITTING without the mark', 'submitting'],
+  ])('%s: the group is followed, the deployment never sent', async (_, lost) => {
+    const target = await startService({ worker: false });
+    let worker: ReturnType<typeof startWorker> | undefined;
+    const connection = workerConnection(target.config.redisUrl, target.config.redisClusterNodes);
+    try {
+      const body = submission({ command: 'sh -c "echo first; sleep 5; exit 0"' });
+      await groupAlreadyThere(target, body.flow_run.id);
+      expect((await post(target, body)).statusCode).toBe(202);
+      if (lost === 'stalled') {
+        const queue = target.services.queue.forRun(body.flow_run.id);
+        expect(await queue.getJob(body.flow_run.id)).toBeDefined();
+        // What BullMQ records when a worker dies mid-step and its lock expires.
+        await connection.hincrby(queue.toKey(body.flow_run.id), 'stc', 1);
+      } else {
+        await target.services.store.update(body.flow_run.id, (run) => transition(run, 'SUBMITTING', 'A worker took the run.'));
+      }
+      await call(target.emulator, 'POST', '/_emulator/counters/reset');
+      worker = startWorker(target.config, target.services, connection, pino({ level: 'silent' }));
+      const run = await settled(target, body.flow_run.id);
+      expect(run.state).toBe('COMPLETED');
+      expect(run.history.map((t: { reason: string }) => t.reason).join(' ')).toContain('already exists; following it');
+      const ops = (await counters(target)).operations;
+      expect(ops.Deployments_CreateOrUpdate ?? 0).toBe(0);
+      expect(ops.ContainerGroups_Get).toBeGreaterThanOrEqual(1);
+      expect((await azureState(target)).containerGroups.map((g) => g.name)).not.toContain(groupOf(body.flow_run.id));
+    } finally {
+      await worker?.close();
+      await target.close();
+      await closeConnection(connection);
+    }
   });
 });
 
