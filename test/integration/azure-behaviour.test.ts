@@ -6,7 +6,7 @@ import { closeConnection, workerConnection } from '../../src/redis.js';
 import { startWorker } from '../../src/runtime.js';
 import { transition } from '../../src/runs/model.js';
 import { call, SUBSCRIPTION } from '../helpers/emulator.js';
-import { auth, getRun, RESOURCE_GROUP, settled, startService, submission, waitFor, type Harness } from '../helpers/service.js';
+import { auth, getRun, RESOURCE_GROUP, settled, startService, submission, TERMINAL, waitFor, type Harness } from '../helpers/service.js';
 
 let h: Harness;
 beforeAll(async () => {
@@ -264,7 +264,12 @@ describe('6. Failed, Unhealthy, Repairing groups have defined outcomes', () => {
     const body = submission({ command: 'sh -c "echo up; sleep 100000"' });
     await post(h, body);
     await waitFor(() => getRun(h, body.flow_run.id), (r) => r.state === 'RUNNING');
-    expect((await fault(h, { kind: 'repair', group: groupOf(body.flow_run.id), outcome })).status).toBe(201);
+    // Phases long enough (0.5 s and 1 s real) for the watch to see them.
+    expect((await fault(h, { kind: 'repair', group: groupOf(body.flow_run.id), outcome, unhealthySeconds: 50, repairingSeconds: 100 })).status).toBe(201);
+    // While Azure repairs the group the run goes on, showing it.
+    const repairing = await waitFor(() => getRun(h, body.flow_run.id), (r) => r.azure.provisioning_state === 'Repairing' || Boolean(r.outcome) || TERMINAL.includes(r.state));
+    expect(repairing.state).toBe('RUNNING');
+    expect(repairing.azure.provisioning_state).toBe('Repairing');
     const run = await settled(h, body.flow_run.id);
     expect(run.state).toBe('CRASHED');
     expect(run.result.status_code).toBe(-1);
