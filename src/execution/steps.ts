@@ -562,7 +562,10 @@ async function endWithoutSpec(ctx: StepContext, run: Run): Promise<StepResult> {
 async function credentialRefused(s: Step, failure: AzureFailure & { code: string }): Promise<StepResult> {
   const [who] = s.azure.principal.split('@');
   const [tenant, client] = who.includes('/') ? who.split('/') : ['(default credential)', who];
-  const reason = `Azure refused the credential of client id ${client} in tenant ${tenant} (${failure.code}): ${failure.message}`;
+  const reason =
+    who === 'default-credential'
+      ? `No Azure credential is available (the pool names no service principal and DefaultAzureCredential found none) (${failure.code}): ${failure.message}`
+      : `Azure refused the credential of client id ${client} in tenant ${tenant} (${failure.code}): ${failure.message}`;
   const details = { error_code: failure.code, error_message: failure.message };
   if (s.run.state !== 'RUNNING') {
     credentialRefusedFinal(s.run.id, failure.code);

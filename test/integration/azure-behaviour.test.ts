@@ -156,6 +156,23 @@ describe('3. credential errors are final', () => {
     expect(await metric(strict, CRASHED_222)).toBe(crashedBefore + 1);
   });
 
+  it('no credential at all (AggregateAuthenticationError): CRASHED at once, saying none was found', async () => {
+    const bare = await startService({ noPrincipal: true });
+    try {
+      const body = submission({ task_start_timeout_seconds: 60 });
+      await post(bare, body);
+      const run = await settled(bare, body.flow_run.id, 30_000);
+      expect(run.state).toBe('CRASHED');
+      expect(run.azure.error_code).toBe('CredentialUnavailable');
+      expect(lastReason(run)).toMatch(/^No Azure credential is available \(the pool names no service principal/);
+      expect(run.history.map((t: { state: string }) => t.state)).not.toContain('PROVISIONING');
+      expect((await azureState(bare)).deployments).toEqual([]);
+      expect((await azureState(bare)).containerGroups).toEqual([]);
+    } finally {
+      await bare.close();
+    }
+  });
+
   it('while it runs: the run goes on and shows the failure, then ends CRASHED after the grace', async () => {
     {
       const body = submission({ command: 'sh -c "sleep 100000"' });
