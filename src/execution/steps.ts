@@ -204,9 +204,9 @@ async function submit(s: Step): Promise<StepResult> {
 }
 
 /** The group runs (or ran): RUNNING, then judged like every watched group. */
-async function startWatching(s: Step, g: GroupStatus, deploymentState: string): Promise<StepResult> {
+async function startWatching(s: Step, g: GroupStatus, deploymentState: string, reason = 'The container group is provisioned and its container runs.'): Promise<StepResult> {
   await move(s, 'PROVISIONING', (run) => ({
-    ...transition(run, 'RUNNING', 'The container group is provisioned and its container runs.'),
+    ...transition(run, 'RUNNING', reason),
     azure: { ...run.azure, deployment_state: deploymentState, ...groupDetails(g) },
   }));
   return (await judge(s, g)) ?? after(pollMs(s));
@@ -268,7 +268,9 @@ async function retryFailedDeployment(s: Step, cause: { code: string; message: st
   const g = await s.azure.group(rg, group);
   const note = (extra: Partial<Run['azure']>) =>
     s.ctx.store.update(s.run.id, (run) => ({ ...run, azure: { ...run.azure, ...azureError(cause.code, cause.message), last_transient_error: `${cause.code}: ${cause.message}`, ...extra } }));
-  if (g && g.provisioningState === 'Succeeded') return startWatching(s, g, 'Failed');
+  if (g && g.provisioningState === 'Succeeded') {
+    return startWatching(s, g, 'Failed', `The deployment failed with ${cause.code} (${cause.message}), but Azure brought the container group up by itself; following it.`);
+  }
   if (g) {
     const since = s.run.azure.waiting_since ? Date.parse(s.run.azure.waiting_since) : undefined;
     if (since === undefined) {

@@ -230,6 +230,23 @@ describe('5. conditions that clear by themselves are retried until the start dea
     const ops = (await counters(h)).operations;
     expect(ops.Deployments_CreateOrUpdate).toBe(2);
     expect(ops.ContainerGroups_Delete).toBeGreaterThanOrEqual(2); // the Failed group, then cleanup
+    expect(run.azure.last_transient_error).toMatch(/RegistryErrorResponse/);
+    expect(lastReason(run)).toBe('The container exited with code 0.');
+    expect((await azureState(h)).containerGroups.map((g) => g.name)).not.toContain(groupOf(body.flow_run.id));
+  });
+
+  it('a registry error that does not clear: CRASHED with Azure\'s code at the start deadline, nothing left', async () => {
+    await fault(h, { kind: 'create-failure', share: 1, at: 'deployment', code: 'RegistryErrorResponse', message: 'An error response is received from the docker registry. Please retry later.' });
+    await call(h.emulator, 'POST', '/_emulator/counters/reset');
+    const body = submission({ task_start_timeout_seconds: 3 });
+    await post(h, body);
+    const run = await settled(h, body.flow_run.id);
+    expect(run.state).toBe('CRASHED');
+    expect(run.azure.error_code).toBe('RegistryErrorResponse');
+    expect(lastReason(run)).toMatch(/RegistryErrorResponse/);
+    expect((await counters(h)).operations.Deployments_CreateOrUpdate).toBeGreaterThanOrEqual(2);
+    expect((await azureState(h)).containerGroups.map((g) => g.name)).not.toContain(groupOf(body.flow_run.id));
+    expect((await azureState(h)).deployments.map((d) => d.name)).not.toContain(run.deployment_name);
   });
 
   it('regional capacity that Azure recovers by itself: the recovered group is followed', async () => {
@@ -240,6 +257,8 @@ describe('5. conditions that clear by themselves are retried until the start dea
     const run = await settled(h, body.flow_run.id);
     expect(run.state).toBe('COMPLETED');
     expect((await counters(h)).operations.Deployments_CreateOrUpdate).toBe(1);
+    expect(run.history.find((t: { state: string }) => t.state === 'RUNNING').reason).toMatch(/failed with ServiceUnavailable .*but Azure brought the container group up by itself/);
+    expect((await azureState(h)).containerGroups.map((g) => g.name)).not.toContain(groupOf(body.flow_run.id));
   });
 
   it('ContainerGroupQuotaReached waits for capacity by default; a pool with on_quota "fail" fails at once', async () => {
