@@ -365,6 +365,10 @@ describe('7. Azure keeps 16 KB / 1,000 lines of an exited container', () => {
     expect(run.state).toBe('COMPLETED');
     expect(run.logs_truncated).toBe(true);
     expect(run.log_lines).toBe(1000);
+    expect(lastReason(run)).toBe('The container exited with code 0.');
+    const logs = (await h.app.inject({ url: `/runs/${body.flow_run.id}/logs`, headers: auth })).json();
+    expect(logs.lines[0].line).toBe('line-200'); // the newest 1,000 lines are what Azure kept
+    expect((await azureState(h)).containerGroups.map((g) => g.name)).not.toContain(groupOf(body.flow_run.id));
   });
 
   it('with stream_output a burst of more than 1,000 lines between polls is read whole', async () => {
@@ -376,6 +380,7 @@ describe('7. Azure keeps 16 KB / 1,000 lines of an exited container', () => {
     expect(run.logs_truncated).toBeUndefined();
     const logs = (await h.app.inject({ url: `/runs/${body.flow_run.id}/logs`, headers: auth })).json();
     expect(logs.lines[0].line).toBe('line-0');
+    expect((await azureState(h)).containerGroups.map((g) => g.name)).not.toContain(groupOf(body.flow_run.id));
   });
 });
 
@@ -406,6 +411,7 @@ describe('9. GPU requests', () => {
       expect(res.json().error.details[0].message).toMatch(/no longer offers GPUs/);
     }
     expect((await getRun(h, body.flow_run.id)).error.code).toBe('RUN_NOT_FOUND');
+    expect((await azureState(h)).containerGroups.map((g) => g.name)).not.toContain(groupOf(body.flow_run.id));
   });
 });
 
@@ -436,6 +442,8 @@ describe('10. permanent conditions have a bound and a hint', () => {
     expect(run.state).toBe('CRASHED');
     expect(run.azure.error_code).toBe(code);
     expect(run.azure.error_hint).toMatch(hint);
+    expect(lastReason(run)).toContain(`${code}: Azure says ${code}. Hint: `);
+    expect((await azureState(h)).containerGroups.map((g) => g.name)).not.toContain(groupOf(body.flow_run.id));
   });
 
   it('ResourceGroupNotFound (resource groups not created on first use) reaches the run with a hint', async () => {
