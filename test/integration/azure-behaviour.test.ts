@@ -139,6 +139,9 @@ describe('3. credential errors are final', () => {
     strict = await startService({ emulator: { settings: { tokenLifetimeSeconds: 2 } }, env: { CREDENTIAL_FAILURE_GRACE_SECONDS: '1.5' } });
   });
   afterAll(async () => strict.close());
+  afterEach(async () => {
+    await call(strict.emulator, 'DELETE', '/_emulator/faults');
+  });
 
   it('before the container runs: CRASHED at once with the AADSTS code, tenant and client id, never the secret', async () => {
     const crashedBefore = await metric(strict, CRASHED_222);
@@ -154,6 +157,24 @@ describe('3. credential errors are final', () => {
     expect(Date.parse(run.updated_at) - Date.parse(run.submitted_at)).toBeLessThan(60_000);
     expect((await azureState(strict)).deployments.map((d) => d.name)).not.toContain(run.deployment_name);
     expect(await metric(strict, CRASHED_222)).toBe(crashedBefore + 1);
+  });
+
+  it('a refused credential does not hold the pool slot: the next run of a one-slot pool goes on', async () => {
+    const pool = (await strict.app.inject({ url: '/work-pools/default', headers: auth })).json();
+    const put = await strict.app.inject({ method: 'PUT', url: '/work-pools/one-slot', headers: auth, payload: { base_job_template: pool.base_job_template, concurrency_limit: 1 } });
+    expect(put.statusCode).toBe(201);
+    await fault(strict, { kind: 'credential', share: 1, limit: 3, clientId: 'flow-runner', reason: 'wrong-secret' });
+    const refused = { ...submission({ task_start_timeout_seconds: 60 }), work_pool: 'one-slot' };
+    await post(strict, refused);
+    const crashed = await settled(strict, refused.flow_run.id, 30_000);
+    expect(crashed.state).toBe('CRASHED');
+    expect(crashed.azure.error_code).toBe('AADSTS7000215');
+    await call(strict.emulator, 'DELETE', '/_emulator/faults');
+    const next = { ...submission({ command: 'sh -c "echo next; exit 0"' }), work_pool: 'one-slot' };
+    await post(strict, next);
+    const run = await settled(strict, next.flow_run.id, 30_000);
+    expect(run.state).toBe('COMPLETED');
+    expect((await azureState(strict)).containerGroups.map((g) => g.name)).not.toContain(groupOf(next.flow_run.id));
   });
 
   it('no credential at all (AggregateAuthenticationError): CRASHED at once, saying none was found', async () => {
