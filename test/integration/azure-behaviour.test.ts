@@ -133,10 +133,11 @@ describe('2. with Redis restored from a snapshot and the deployment record delet
 });
 
 describe('3. credential errors are final', () => {
-  // Short-lived tokens make every call ask Entra, as a long run eventually does.
+  // Tokens of 1 s: the SDK's pipeline refreshes a token within 1 s of its expiry before the call (not in the
+  // background), so every call asks Entra first, as a long run eventually does, and a refusal hits that call.
   let strict: Harness;
   beforeAll(async () => {
-    strict = await startService({ emulator: { settings: { tokenLifetimeSeconds: 2 } }, env: { CREDENTIAL_FAILURE_GRACE_SECONDS: '1.5' } });
+    strict = await startService({ emulator: { settings: { tokenLifetimeSeconds: 1 } }, env: { CREDENTIAL_FAILURE_GRACE_SECONDS: '1.5' } });
   });
   afterAll(async () => strict.close());
   afterEach(async () => {
@@ -145,7 +146,6 @@ describe('3. credential errors are final', () => {
 
   it('before the container runs: CRASHED at once with the AADSTS code, tenant and client id, never the secret', async () => {
     const crashedBefore = await metric(strict, CRASHED_222);
-    // A few refusals, not one: another token request (a background refresh) may draw the first.
     await fault(strict, { kind: 'credential', share: 1, limit: 3, clientId: 'flow-runner', reason: 'expired' });
     const body = submission({ task_start_timeout_seconds: 60 });
     await post(strict, body);
