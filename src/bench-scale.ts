@@ -86,7 +86,14 @@ export async function runScaleBench(argv = process.argv.slice(2)): Promise<void>
     timeScale: o.timeScale,
     // ARM's real budgets unless measuring memory; ACI's regional quotas raised to the run count.
     ...(o.active ? { throttle: { read: { capacity: 1e9, refillPerSecond: 1e9 }, write: { capacity: 1e9, refillPerSecond: 1e9 }, delete: { capacity: 1e9, refillPerSecond: 1e9 } } } : {}),
-    settings: { containerGroupQuota: total * 2, coreQuota: total * 2, createsPer5Minutes: total * 2, createsPerHour: total * 2 },
+    settings: {
+      containerGroupQuota: total * 2,
+      coreQuota: total * 2,
+      createsPer5Minutes: total * 2,
+      createsPerHour: total * 2,
+      deletesPer5Minutes: total * 2,
+      deletesPerHour: total * 2,
+    },
   });
   const env: Record<string, string> = {
     AZURE_ARM_ENDPOINT: emulator.url,

@@ -8,6 +8,7 @@ import { isTerminal, transition, type Outcome, type Run, type RunSpec, type RunS
 import type { RunStore } from '../runs/store.js';
 import { newLines, parseLogContent } from './log-lines.js';
 import { pacerWait, stepDuration } from '../metrics/registry.js';
+import { credentialAccepted, credentialRefusedFinal, credentialRefusedWhileRunning } from '../metrics/credentials.js';
 import type { PoolAdmission } from './admission.js';
 import type { ArmBudget, Calls, Purpose } from './pacing.js';
 
@@ -68,6 +69,8 @@ interface Step {
   azure: AzureGateway;
   ctx: StepContext;
   principal: string;
+  /** The step may have run before (BullMQ says the job stalled or failed, or the run left PENDING). */
+  repeated: boolean;
 }
 
 /** Books calls the step finds it must make after all; it makes them at once (see pacing.ts). */
@@ -167,18 +170,20 @@ async function submit(s: Step): Promise<StepResult> {
   const { resource_group_name: rg, deployment_name: name } = s.spec;
   // Look before creating: a worker that died after the PUT must not deploy twice, and a group that
   // exists (its deployment record gone) is followed, never deployed over.
-  // Until a PUT may have gone out (deployment_state is marked before sending) nothing can exist:
-  // the first attempt sends at once; only a repeated step looks first.
-  const existing = s.run.azure.deployment_state === undefined ? undefined : await s.azure.deployment(rg, name);
+  // A PUT may have gone out if the run says so (deployment_state is marked before sending) or if the
+  // step is a repeat: the run record can lose that mark (Redis restored from a snapshot) while BullMQ's
+  // job still shows the stall or failure. Only a first attempt sends at once (one read less per run).
+  const mayHaveSent = s.run.azure.deployment_state !== undefined || s.repeated;
+  if (mayHaveSent && s.run.azure.deployment_state === undefined) await charge(s, { read: 1 });
+  const existing = mayHaveSent ? await s.azure.deployment(rg, name) : undefined;
   let group: GroupStatus | undefined;
   if (!existing) {
     try {
-      // Until a PUT may have gone out no group can exist: one read less (ARM reads are the budget).
-      // Once one may have (marked before sending), a repeated step looks for the group first.
       if (s.run.azure.deployment_state === undefined) {
         if (!(await move(s, 'SUBMITTING', (run) => ({ ...run, azure: { ...run.azure, deployment_state: 'Sending' } })))) return NOW;
-        await s.azure.startDeployment(rg, name, s.spec.deployment_body);
-      } else group = await deployUnlessGroupExists(s);
+      }
+      if (mayHaveSent) group = await deployUnlessGroupExists(s);
+      else await s.azure.startDeployment(rg, name, s.spec.deployment_body);
     } catch (err) {
       const failure = classifyAzureError(err);
       if (failure.kind === 'final') return waitOrCrash(s, failure);
@@ -199,9 +204,9 @@ async function submit(s: Step): Promise<StepResult> {
 }
 
 /** The group runs (or ran): RUNNING, then judged like every watched group. */
-async function startWatching(s: Step, g: GroupStatus, deploymentState: string): Promise<StepResult> {
+async function startWatching(s: Step, g: GroupStatus, deploymentState: string, reason = 'The container group is provisioned and its container runs.'): Promise<StepResult> {
   await move(s, 'PROVISIONING', (run) => ({
-    ...transition(run, 'RUNNING', 'The container group is provisioned and its container runs.'),
+    ...transition(run, 'RUNNING', reason),
     azure: { ...run.azure, deployment_state: deploymentState, ...groupDetails(g) },
   }));
   return (await judge(s, g)) ?? after(pollMs(s));
@@ -263,7 +268,9 @@ async function retryFailedDeployment(s: Step, cause: { code: string; message: st
   const g = await s.azure.group(rg, group);
   const note = (extra: Partial<Run['azure']>) =>
     s.ctx.store.update(s.run.id, (run) => ({ ...run, azure: { ...run.azure, ...azureError(cause.code, cause.message), last_transient_error: `${cause.code}: ${cause.message}`, ...extra } }));
-  if (g && g.provisioningState === 'Succeeded') return startWatching(s, g, 'Failed');
+  if (g && g.provisioningState === 'Succeeded') {
+    return startWatching(s, g, 'Failed', `The deployment failed with ${cause.code} (${cause.message}), but Azure brought the container group up by itself; following it.`);
+  }
   if (g) {
     const since = s.run.azure.waiting_since ? Date.parse(s.run.azure.waiting_since) : undefined;
     if (since === undefined) {
@@ -361,6 +368,7 @@ async function watch(s: Step): Promise<StepResult> {
   if (!g) {
     return decide(s, { state: 'CRASHED', status_code: -1, reason: 'The container group vanished while the flow run was running (deleted outside the service).' }, { group_state: 'Deleted' });
   }
+  if (s.run.azure.credential_failure_since) credentialAccepted(s.run.id);
   if (s.run.stream_output && g.containerName && g.restartCount === 0) await readLogs(s, g.containerName, STREAM_TAIL);
   const judged = await judge(s, g);
   if (judged) return judged;
@@ -524,6 +532,8 @@ export interface AdvanceOptions {
   signal?: AbortSignal;
   /** The booking a previous call made for this step (StepResult.paid). */
   paid?: string;
+  /** The job ran before and did not finish its step (BullMQ: stalled, or failed and retried). */
+  repeated?: boolean;
 }
 
 /**
@@ -554,15 +564,23 @@ async function endWithoutSpec(ctx: StepContext, run: Run): Promise<StepResult> {
 async function credentialRefused(s: Step, failure: AzureFailure & { code: string }): Promise<StepResult> {
   const [who] = s.azure.principal.split('@');
   const [tenant, client] = who.includes('/') ? who.split('/') : ['(default credential)', who];
-  const reason = `Azure refused the credential of client id ${client} in tenant ${tenant} (${failure.code}): ${failure.message}`;
+  const reason =
+    who === 'default-credential'
+      ? `No Azure credential is available (the pool names no service principal and DefaultAzureCredential found none) (${failure.code}): ${failure.message}`
+      : `Azure refused the credential of client id ${client} in tenant ${tenant} (${failure.code}): ${failure.message}`;
   const details = { error_code: failure.code, error_message: failure.message };
-  if (s.run.state !== 'RUNNING') return decide(s, { state: 'CRASHED', status_code: -1, reason }, details);
+  if (s.run.state !== 'RUNNING') {
+    credentialRefusedFinal(s.run.id, failure.code);
+    return decide(s, { state: 'CRASHED', status_code: -1, reason }, details);
+  }
   const since = s.run.azure.credential_failure_since ? Date.parse(s.run.azure.credential_failure_since) : Date.now();
   const grace = (s.ctx.credentialFailureGraceSeconds ?? DEFAULT_CREDENTIAL_GRACE_SECONDS) * 1000;
   if (Date.now() - since >= grace) {
+    credentialRefusedFinal(s.run.id, failure.code);
     return decide(s, { state: 'CRASHED', status_code: -1, reason: `${reason}. The container may still run; it could not be watched for ${grace / 1000}s.` }, details);
   }
   // The container still runs: keep the run, show the problem, try again.
+  credentialRefusedWhileRunning(s.run.id, failure.code);
   await s.ctx.store.update(s.run.id, (run) => ({
     ...run,
     azure: { ...run.azure, credential_failure_since: run.azure.credential_failure_since ?? new Date(since).toISOString(), credential_failure: reason },
@@ -604,7 +622,8 @@ export async function advance(ctx: StepContext, runId: string, options: AdvanceO
   spec ??= await ctx.store.spec(runId);
   if (!spec) return endWithoutSpec(ctx, run);
   const azure = new AzureGateway(ctx.clients.for(spec.credentials, spec.subscription_id), { timeoutMs: ctx.azureCallTimeoutMs, signal: options.signal });
-  const s: Step = { run, spec, azure, ctx, principal };
+  // A submit step that finds its run already SUBMITTING is a repeat: the step before it stopped midway.
+  const s: Step = { run, spec, azure, ctx, principal, repeated: Boolean(options.repeated) || run.state === 'SUBMITTING' };
   const endStep = stepDuration.startTimer({ step: stepName(run) });
   let stepOutcome = 'error';
   try {

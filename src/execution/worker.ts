@@ -44,7 +44,9 @@ export function startRunWorker(ctx: StepContext, queue: RunsQueue, options: Work
     let next: StepResult;
     let attempt = 0;
     try {
-      next = await advance(ctx, job.data.runId, { signal, paid: job.data.paid });
+      // A job that stalled (its worker died) or failed repeats its step: submit then looks before it creates.
+      const repeated = job.attemptsMade > 0 || job.stalledCounter > 0 || (job.data.attempt ?? 0) > 0;
+      next = await advance(ctx, job.data.runId, { signal, paid: job.data.paid, repeated });
     } catch (err) {
       if (!(err instanceof TransientFailure)) throw err;
       if (signal?.aborted) {

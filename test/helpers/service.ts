@@ -34,12 +34,15 @@ export function serviceConfig(emulator: RunningEmulator, env: Record<string, str
   };
 }
 
-export async function startService(options: { emulator?: EmulatorOptions; env?: Record<string, string>; worker?: boolean } = {}): Promise<Harness> {
+export async function startService(
+  options: { emulator?: EmulatorOptions; env?: Record<string, string>; worker?: boolean; /** No default service principal: DefaultAzureCredential. */ noPrincipal?: boolean } = {},
+): Promise<Harness> {
   const emulator = await withEmulator(options.emulator);
   const settings = serviceConfig(emulator, options.env);
   // As on Azure, only a known principal with its secret gets tokens.
   const sp = settings.defaultServicePrincipal!;
   emulator.entra.register({ tenantId: sp.tenant_id, clientId: sp.client_id, clientSecret: sp.client_secret });
+  if (options.noPrincipal) settings.defaultServicePrincipal = undefined;
   const api = await startTestApp(settings);
   const config = api.config;
   const connection = workerConnection(config.redisUrl, config.redisClusterNodes);

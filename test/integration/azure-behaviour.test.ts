@@ -1,8 +1,12 @@
 // Azure as it really behaves (issue 10): one test per surprise, each driven through the emulator's
 // control endpoint, checking the run's final state, code and reason, and what is left in Azure.
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import pino from 'pino';
+import { closeConnection, workerConnection } from '../../src/redis.js';
+import { startWorker } from '../../src/runtime.js';
+import { transition } from '../../src/runs/model.js';
 import { call, SUBSCRIPTION } from '../helpers/emulator.js';
-import { auth, getRun, RESOURCE_GROUP, settled, startService, submission, waitFor, type Harness } from '../helpers/service.js';
+import { auth, getRun, RESOURCE_GROUP, settled, startService, submission, TERMINAL, waitFor, type Harness } from '../helpers/service.js';
 
 let h: Harness;
 beforeAll(async () => {
@@ -21,6 +25,16 @@ async function azureState(target: Harness) {
   return (await call(target.emulator, 'GET', '/_emulator/state')).body as { containerGroups: { name: string }[]; deployments: { name: string; state: string }[] };
 }
 const lastReason = (run: { history: { reason: string }[] }) => run.history.at(-1)!.reason;
+/** A sample's value in the service's /metrics (0 when absent). */
+async function metric(target: Harness, sample: string): Promise<number> {
+  const text = (await target.app.inject({ url: '/metrics', headers: auth })).body;
+  const line = text.split('\n').find((l) => l.startsWith(`${sample} `));
+  return line ? Number(line.slice(sample.length + 1)) : 0;
+}
+const KEPT_RUNNING = 'aci_flow_runner_credential_failures_total{code="AADSTS7000215",outcome="kept_running"}';
+const CRASHED_215 = 'aci_flow_runner_credential_failures_total{code="AADSTS7000215",outcome="crashed"}';
+const CRASHED_222 = 'aci_flow_runner_credential_failures_total{code="AADSTS7000222",outcome="crashed"}';
+const REFUSED_GAUGE = 'aci_flow_runner_runs_with_refused_credential';
 
 describe('1. Azure restarts a container that exited under restartPolicy Never', () => {
   it('ends with the first exit code, says Azure restarted it, and stops the group at once', async () => {
@@ -66,16 +80,73 @@ describe('2. a deployment is never sent again while its container group exists',
   });
 });
 
+describe('2. with Redis restored from a snapshot and the deployment record deleted by ARM', () => {
+  // The group exists (ARM created it; its deployment record later went with the history limit), but
+  // Redis came back without the run's "PUT may have gone out" mark. Sending the deployment again would
+  // restart the running group: the repeated step must find the group and follow it.
+  async function groupAlreadyThere(target: Harness, id: string) {
+    const created = await call(target.emulator, 'PUT', `/subscriptions/${SUBSCRIPTION}/resourceGroups/${RESOURCE_GROUP}/providers/Microsoft.ContainerInstance/containerGroups/${groupOf(id)}`, {
+      location: 'eastus',
+      properties: {
+        osType: 'Linux',
+        restartPolicy: 'Never',
+        containers: [{ name: 'flow', properties: { image: 'python:3.12-slim', command: ['sh', '-c', 'echo first; sleep 5; exit 0'], resources: { requests: { cpu: 1, memoryInGB: 1 } } } }],
+      },
+    });
+    expect(created.status).toBe(201);
+  }
+
+  it.each([
+    ['the job shows the stall (BullMQ), the run is back to PENDING', 'stalled'],
+    ['the run is SUBMITTING without the mark', 'submitting'],
+  ])('%s: the group is followed, the deployment never sent', async (_, lost) => {
+    const target = await startService({ worker: false });
+    let worker: ReturnType<typeof startWorker> | undefined;
+    const connection = workerConnection(target.config.redisUrl, target.config.redisClusterNodes);
+    try {
+      const body = submission({ command: 'sh -c "echo first; sleep 5; exit 0"' });
+      await groupAlreadyThere(target, body.flow_run.id);
+      expect((await post(target, body)).statusCode).toBe(202);
+      if (lost === 'stalled') {
+        const queue = target.services.queue.forRun(body.flow_run.id);
+        expect(await queue.getJob(body.flow_run.id)).toBeDefined();
+        // What BullMQ records when a worker dies mid-step and its lock expires.
+        await connection.hincrby(queue.toKey(body.flow_run.id), 'stc', 1);
+      } else {
+        await target.services.store.update(body.flow_run.id, (run) => transition(run, 'SUBMITTING', 'A worker took the run.'));
+      }
+      await call(target.emulator, 'POST', '/_emulator/counters/reset');
+      worker = startWorker(target.config, target.services, connection, pino({ level: 'silent' }));
+      const run = await settled(target, body.flow_run.id);
+      expect(run.state).toBe('COMPLETED');
+      expect(run.history.map((t: { reason: string }) => t.reason).join(' ')).toContain('already exists; following it');
+      const ops = (await counters(target)).operations;
+      expect(ops.Deployments_CreateOrUpdate ?? 0).toBe(0);
+      expect(ops.ContainerGroups_Get).toBeGreaterThanOrEqual(1);
+      expect((await azureState(target)).containerGroups.map((g) => g.name)).not.toContain(groupOf(body.flow_run.id));
+    } finally {
+      await worker?.close();
+      await target.close();
+      await closeConnection(connection);
+    }
+  });
+});
+
 describe('3. credential errors are final', () => {
-  // Short-lived tokens make every call ask Entra, as a long run eventually does.
+  // Tokens of 1 s: the SDK's pipeline refreshes a token within 1 s of its expiry before the call (not in the
+  // background), so every call asks Entra first, as a long run eventually does, and a refusal hits that call.
   let strict: Harness;
   beforeAll(async () => {
-    strict = await startService({ emulator: { settings: { tokenLifetimeSeconds: 2 } }, env: { CREDENTIAL_FAILURE_GRACE_SECONDS: '1.5' } });
+    strict = await startService({ emulator: { settings: { tokenLifetimeSeconds: 1 } }, env: { CREDENTIAL_FAILURE_GRACE_SECONDS: '1.5' } });
   });
   afterAll(async () => strict.close());
+  afterEach(async () => {
+    await call(strict.emulator, 'DELETE', '/_emulator/faults');
+  });
 
   it('before the container runs: CRASHED at once with the AADSTS code, tenant and client id, never the secret', async () => {
-    await fault(strict, { kind: 'credential', share: 1, limit: 1, clientId: 'flow-runner', reason: 'expired' });
+    const crashedBefore = await metric(strict, CRASHED_222);
+    await fault(strict, { kind: 'credential', share: 1, limit: 3, clientId: 'flow-runner', reason: 'expired' });
     const body = submission({ task_start_timeout_seconds: 60 });
     await post(strict, body);
     const run = await settled(strict, body.flow_run.id, 30_000);
@@ -85,6 +156,42 @@ describe('3. credential errors are final', () => {
     expect(JSON.stringify(run)).not.toContain('emulator-secret');
     expect(Date.parse(run.updated_at) - Date.parse(run.submitted_at)).toBeLessThan(60_000);
     expect((await azureState(strict)).deployments.map((d) => d.name)).not.toContain(run.deployment_name);
+    expect(await metric(strict, CRASHED_222)).toBe(crashedBefore + 1);
+  });
+
+  it('a refused credential does not hold the pool slot: the next run of a one-slot pool goes on', async () => {
+    const pool = (await strict.app.inject({ url: '/work-pools/default', headers: auth })).json();
+    const put = await strict.app.inject({ method: 'PUT', url: '/work-pools/one-slot', headers: auth, payload: { base_job_template: pool.base_job_template, concurrency_limit: 1 } });
+    expect(put.statusCode).toBe(201);
+    await fault(strict, { kind: 'credential', share: 1, limit: 3, clientId: 'flow-runner', reason: 'wrong-secret' });
+    const refused = { ...submission({ task_start_timeout_seconds: 60 }), work_pool: 'one-slot' };
+    await post(strict, refused);
+    const crashed = await settled(strict, refused.flow_run.id, 30_000);
+    expect(crashed.state).toBe('CRASHED');
+    expect(crashed.azure.error_code).toBe('AADSTS7000215');
+    await call(strict.emulator, 'DELETE', '/_emulator/faults');
+    const next = { ...submission({ command: 'sh -c "echo next; exit 0"' }), work_pool: 'one-slot' };
+    await post(strict, next);
+    const run = await settled(strict, next.flow_run.id, 30_000);
+    expect(run.state).toBe('COMPLETED');
+    expect((await azureState(strict)).containerGroups.map((g) => g.name)).not.toContain(groupOf(next.flow_run.id));
+  });
+
+  it('no credential at all (AggregateAuthenticationError): CRASHED at once, saying none was found', async () => {
+    const bare = await startService({ noPrincipal: true });
+    try {
+      const body = submission({ task_start_timeout_seconds: 60 });
+      await post(bare, body);
+      const run = await settled(bare, body.flow_run.id, 30_000);
+      expect(run.state).toBe('CRASHED');
+      expect(run.azure.error_code).toBe('CredentialUnavailable');
+      expect(lastReason(run)).toMatch(/^No Azure credential is available \(the pool names no service principal/);
+      expect(run.history.map((t: { state: string }) => t.state)).not.toContain('PROVISIONING');
+      expect((await azureState(bare)).deployments).toEqual([]);
+      expect((await azureState(bare)).containerGroups).toEqual([]);
+    } finally {
+      await bare.close();
+    }
   });
 
   it('while it runs: the run goes on and shows the failure, then ends CRASHED after the grace', async () => {
@@ -96,9 +203,15 @@ describe('3. credential errors are final', () => {
       const refused = await waitFor(() => getRun(strict, body.flow_run.id), (r) => Boolean(r.azure.credential_failure_since));
       expect(refused.state).toBe('RUNNING');
       expect(refused.azure.credential_failure).toContain('AADSTS7000215');
+      // Shown in the metrics while the run goes on: counted, and the run in the gauge.
+      expect(await metric(strict, KEPT_RUNNING)).toBeGreaterThanOrEqual(1);
+      expect(await metric(strict, REFUSED_GAUGE)).toBe(1);
+      const crashedBefore = await metric(strict, CRASHED_215);
       const run = await waitFor(() => getRun(strict, body.flow_run.id), (r) => r.state === 'CRASHED');
       expect(run.azure.error_code).toBe('AADSTS7000215');
       expect(lastReason(run)).toContain('client id flow-runner in tenant test-tenant');
+      expect(await metric(strict, CRASHED_215)).toBe(crashedBefore + 1);
+      expect(await metric(strict, REFUSED_GAUGE)).toBe(0);
       // The credential is still refused, so cleanup cannot reach Azure: it gives up after its bound and
       // the group is left for the sweeper; the outcome does not change.
       const cleaned = await settled(strict, body.flow_run.id, 30_000);
@@ -138,6 +251,23 @@ describe('5. conditions that clear by themselves are retried until the start dea
     const ops = (await counters(h)).operations;
     expect(ops.Deployments_CreateOrUpdate).toBe(2);
     expect(ops.ContainerGroups_Delete).toBeGreaterThanOrEqual(2); // the Failed group, then cleanup
+    expect(run.azure.last_transient_error).toMatch(/RegistryErrorResponse/);
+    expect(lastReason(run)).toBe('The container exited with code 0.');
+    expect((await azureState(h)).containerGroups.map((g) => g.name)).not.toContain(groupOf(body.flow_run.id));
+  });
+
+  it('a registry error that does not clear: CRASHED with Azure\'s code at the start deadline, nothing left', async () => {
+    await fault(h, { kind: 'create-failure', share: 1, at: 'deployment', code: 'RegistryErrorResponse', message: 'An error response is received from the docker registry. Please retry later.' });
+    await call(h.emulator, 'POST', '/_emulator/counters/reset');
+    const body = submission({ task_start_timeout_seconds: 3 });
+    await post(h, body);
+    const run = await settled(h, body.flow_run.id);
+    expect(run.state).toBe('CRASHED');
+    expect(run.azure.error_code).toBe('RegistryErrorResponse');
+    expect(lastReason(run)).toMatch(/RegistryErrorResponse/);
+    expect((await counters(h)).operations.Deployments_CreateOrUpdate).toBeGreaterThanOrEqual(2);
+    expect((await azureState(h)).containerGroups.map((g) => g.name)).not.toContain(groupOf(body.flow_run.id));
+    expect((await azureState(h)).deployments.map((d) => d.name)).not.toContain(run.deployment_name);
   });
 
   it('regional capacity that Azure recovers by itself: the recovered group is followed', async () => {
@@ -148,6 +278,8 @@ describe('5. conditions that clear by themselves are retried until the start dea
     const run = await settled(h, body.flow_run.id);
     expect(run.state).toBe('COMPLETED');
     expect((await counters(h)).operations.Deployments_CreateOrUpdate).toBe(1);
+    expect(run.history.find((t: { state: string }) => t.state === 'RUNNING').reason).toMatch(/failed with ServiceUnavailable .*but Azure brought the container group up by itself/);
+    expect((await azureState(h)).containerGroups.map((g) => g.name)).not.toContain(groupOf(body.flow_run.id));
   });
 
   it('ContainerGroupQuotaReached waits for capacity by default; a pool with on_quota "fail" fails at once', async () => {
@@ -189,12 +321,57 @@ describe('6. Failed, Unhealthy, Repairing groups have defined outcomes', () => {
     const body = submission({ command: 'sh -c "echo up; sleep 100000"' });
     await post(h, body);
     await waitFor(() => getRun(h, body.flow_run.id), (r) => r.state === 'RUNNING');
-    expect((await fault(h, { kind: 'repair', group: groupOf(body.flow_run.id), outcome })).status).toBe(201);
+    // Phases long enough (0.5 s and 1 s real) for the watch to see them.
+    expect((await fault(h, { kind: 'repair', group: groupOf(body.flow_run.id), outcome, unhealthySeconds: 50, repairingSeconds: 100 })).status).toBe(201);
+    // While Azure repairs the group the run goes on, showing it.
+    const repairing = await waitFor(() => getRun(h, body.flow_run.id), (r) => r.azure.provisioning_state === 'Repairing' || Boolean(r.outcome) || TERMINAL.includes(r.state));
+    expect(repairing.state).toBe('RUNNING');
+    expect(repairing.azure.provisioning_state).toBe('Repairing');
     const run = await settled(h, body.flow_run.id);
     expect(run.state).toBe('CRASHED');
     expect(run.result.status_code).toBe(-1);
     if (code) expect(run.azure.error_code).toBe(code);
     expect(lastReason(run)).toMatch(reason);
+    expect((await azureState(h)).containerGroups.map((g) => g.name)).not.toContain(groupOf(body.flow_run.id));
+  });
+});
+
+describe('6. a container stuck Waiting', () => {
+  it('ends CRASHED once it has waited longer than the start timeout, with Azure\'s events, and the group is removed', async () => {
+    const body = submission({ image: 'registry.example/emulator/stuck-waiting:1', task_start_timeout_seconds: 2, task_watch_poll_interval: 0.1 });
+    await post(h, body);
+    const waiting = await waitFor(() => getRun(h, body.flow_run.id), (r) => Boolean(r.azure.waiting_since));
+    expect(waiting.state).toBe('RUNNING');
+    expect(waiting.azure.container_state).toBe('Waiting');
+    const run = await settled(h, body.flow_run.id);
+    expect(run.state).toBe('CRASHED');
+    expect(run.result.status_code).toBe(-1);
+    expect(run.azure.error_code).toBe('ContainerWaiting');
+    expect(lastReason(run)).toMatch(/has been waiting \(CreateContainerError\) for more than 2s; the group was stopped\. Azure says: The container could not be started/);
+    // It waited out the whole start timeout after it was first seen waiting, no less.
+    expect(Date.parse(run.updated_at) - Date.parse(waiting.azure.waiting_since)).toBeGreaterThanOrEqual(2000);
+    expect((await azureState(h)).containerGroups.map((g) => g.name)).not.toContain(groupOf(body.flow_run.id));
+  });
+});
+
+describe('3. the start timeout covers SUBMITTING', () => {
+  it('a deployment that cannot be sent (every PUT refused with 503) ends CRASHED at the start timeout, never PROVISIONING', async () => {
+    await fault(h, { kind: 'server-error', share: 1, status: 503, operation: 'Deployments_CreateOrUpdate' });
+    await call(h.emulator, 'POST', '/_emulator/counters/reset');
+    const body = submission({ task_start_timeout_seconds: 2 });
+    await post(h, body);
+    const run = await settled(h, body.flow_run.id);
+    expect(run.state).toBe('CRASHED');
+    expect(run.azure.error_code).toBe('ProvisioningTimeout');
+    expect(lastReason(run)).toBe('Timed out after 2s waiting for the container group to start; the deployment could not be sent.');
+    const states = run.history.map((t: { state: string }) => t.state);
+    expect(states).toContain('SUBMITTING');
+    expect(states).not.toContain('PROVISIONING');
+    const submitted = Date.parse(run.history.find((t: { state: string; at: string }) => t.state === 'SUBMITTING').at);
+    expect(Date.parse(run.updated_at) - submitted).toBeGreaterThanOrEqual(2000);
+    // It was retried while the deadline allowed, and nothing reached Azure.
+    expect((await counters(h)).operations.Deployments_CreateOrUpdate).toBeGreaterThanOrEqual(2);
+    expect((await azureState(h)).deployments.map((d) => d.name)).not.toContain(run.deployment_name);
     expect((await azureState(h)).containerGroups.map((g) => g.name)).not.toContain(groupOf(body.flow_run.id));
   });
 });
@@ -209,6 +386,10 @@ describe('7. Azure keeps 16 KB / 1,000 lines of an exited container', () => {
     expect(run.state).toBe('COMPLETED');
     expect(run.logs_truncated).toBe(true);
     expect(run.log_lines).toBe(1000);
+    expect(lastReason(run)).toBe('The container exited with code 0.');
+    const logs = (await h.app.inject({ url: `/runs/${body.flow_run.id}/logs`, headers: auth })).json();
+    expect(logs.lines[0].line).toBe('line-200'); // the newest 1,000 lines are what Azure kept
+    expect((await azureState(h)).containerGroups.map((g) => g.name)).not.toContain(groupOf(body.flow_run.id));
   });
 
   it('with stream_output a burst of more than 1,000 lines between polls is read whole', async () => {
@@ -220,6 +401,7 @@ describe('7. Azure keeps 16 KB / 1,000 lines of an exited container', () => {
     expect(run.logs_truncated).toBeUndefined();
     const logs = (await h.app.inject({ url: `/runs/${body.flow_run.id}/logs`, headers: auth })).json();
     expect(logs.lines[0].line).toBe('line-0');
+    expect((await azureState(h)).containerGroups.map((g) => g.name)).not.toContain(groupOf(body.flow_run.id));
   });
 });
 
@@ -250,6 +432,7 @@ describe('9. GPU requests', () => {
       expect(res.json().error.details[0].message).toMatch(/no longer offers GPUs/);
     }
     expect((await getRun(h, body.flow_run.id)).error.code).toBe('RUN_NOT_FOUND');
+    expect((await azureState(h)).containerGroups.map((g) => g.name)).not.toContain(groupOf(body.flow_run.id));
   });
 });
 
@@ -280,6 +463,8 @@ describe('10. permanent conditions have a bound and a hint', () => {
     expect(run.state).toBe('CRASHED');
     expect(run.azure.error_code).toBe(code);
     expect(run.azure.error_hint).toMatch(hint);
+    expect(lastReason(run)).toContain(`${code}: Azure says ${code}. Hint: `);
+    expect((await azureState(h)).containerGroups.map((g) => g.name)).not.toContain(groupOf(body.flow_run.id));
   });
 
   it('ResourceGroupNotFound (resource groups not created on first use) reaches the run with a hint', async () => {

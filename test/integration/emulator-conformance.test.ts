@@ -178,6 +178,50 @@ describe('emulator responses conform to the Azure specs', () => {
   });
 });
 
+describe('emulator responses conform to the Azure specs (issue 10 behaviours)', () => {
+  const groupPath = (name: string) => `${rg}/providers/Microsoft.ContainerInstance/containerGroups/${name}`;
+  const fault = (rule: Record<string, unknown>) => call(emulator, 'POST', '/_emulator/faults', { share: 1, limit: 1, ...rule });
+  const container = (image: string, command: string[]) => ({
+    location: 'eastus',
+    properties: { osType: 'Linux', restartPolicy: 'Never', containers: [{ name: 'c', properties: { image, command, resources: { requests: { cpu: 1, memoryInGB: 1 } } } }] },
+  });
+
+  it('a container Azure restarted after its exit: restartCount and previousState', async () => {
+    await fault({ kind: 'restart-after-exit', afterSeconds: 1, runSeconds: 100000, name: 'conf-restarted' });
+    await call(emulator, 'PUT', groupPath('conf-restarted'), container('python:3', ['sh', '-c', 'sleep 2; exit 4']));
+    const restarted = await until(() => call(emulator, 'GET', groupPath('conf-restarted')), (b) => b.properties.containers[0].properties.instanceView?.restartCount === 1);
+    conforms('ContainerGroups_Get', restarted.status, restarted.body);
+    const view = restarted.body.properties.containers[0].properties.instanceView;
+    expect(view.previousState).toMatchObject({ state: 'Terminated', exitCode: 4 });
+    expect(view.currentState.state).toBe('Running');
+    await call(emulator, 'DELETE', groupPath('conf-restarted'));
+  });
+
+  it('a container stuck Waiting in a running group', async () => {
+    await call(emulator, 'PUT', groupPath('conf-waiting'), container('example/emulator/stuck-waiting:1', ['true']));
+    const waiting = await until(() => call(emulator, 'GET', groupPath('conf-waiting')), (b) => b.properties.provisioningState === 'Succeeded');
+    conforms('ContainerGroups_Get', waiting.status, waiting.body);
+    expect(waiting.body.properties.instanceView.state).toBe('Running');
+    expect(waiting.body.properties.containers[0].properties.instanceView.currentState).toMatchObject({ state: 'Waiting', detailStatus: 'CreateContainerError' });
+    expect(waiting.body.properties.containers[0].properties.instanceView.events.some((e: { type: string }) => e.type === 'Warning')).toBe(true);
+    await call(emulator, 'DELETE', groupPath('conf-waiting'));
+  });
+
+  it('a lock refuses a delete (409 ScopeLocked); a throttled request (429)', async () => {
+    await call(emulator, 'PUT', groupPath('conf-locked'), container('python:3', ['sh', '-c', 'sleep 100']));
+    await fault({ kind: 'lock', resourceGroup: 'conf' });
+    const locked = await call(emulator, 'DELETE', groupPath('conf-locked'));
+    expect(locked.status).toBe(409);
+    expect(locked.body.error.code).toBe('ScopeLocked');
+    conforms('ContainerGroups_Delete', locked.status, locked.body);
+    await fault({ kind: 'throttle', retryAfterSeconds: 1, operation: 'ContainerGroups_Get' });
+    const throttled = await call(emulator, 'GET', groupPath('conf-locked'));
+    expect(throttled.status).toBe(429);
+    conforms('ContainerGroups_Get', throttled.status, throttled.body);
+    await call(emulator, 'DELETE', groupPath('conf-locked'));
+  });
+});
+
 const examples = contract.examples.filter((e) => e.dir.startsWith('containerinstance/')).map((e) => ({ name: e.file, example: structuredClone(e) as any }));
 const PUT_EXAMPLES = examples.filter((e) => e.example.parameters.containerGroup);
 

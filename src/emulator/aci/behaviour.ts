@@ -2,6 +2,8 @@
 //  - image containing "inaccessible" or "does-not-exist": the pull fails (InaccessibleImage)
 //  - image containing "emulator/oom": runs 3 s, killed with exit 137 (OOMKilled)
 //  - image containing "emulator/crashloop": exits 1 after 1 s (restarts under Always/OnFailure)
+//  - image containing "emulator/stuck-waiting": pulled, the group runs, but the container never starts
+//    (Waiting, CreateContainerError, a Warning event repeated): Azure keeps retrying it for ever
 //  - `sh -c "<script>"` (also bash, /bin/sh): `echo TEXT` logs a line, `sleep N` waits N seconds,
 //    `exit K` ends with code K; statements are split on ; && || and new lines
 //  - Prefect's command (`prefect flow-run execute`): a successful flow run of 10 s with Prefect-like logs
@@ -16,6 +18,8 @@ export interface LogStep {
 
 export interface ContainerScript {
   pullFails: boolean;
+  /** The container never starts: it stays Waiting in a running group. */
+  neverStarts?: boolean;
   steps: LogStep[];
   durationSeconds: number;
   exitCode: number;
@@ -73,6 +77,9 @@ export function scriptFor(spec: ContainerSpec): ContainerScript {
   let detailStatus = 'Completed';
   if (image.includes('inaccessible') || image.includes('does-not-exist')) {
     return { pullFails: true, steps: [], durationSeconds: 0, exitCode: 0, detailStatus: 'ErrImagePull' };
+  }
+  if (image.includes('emulator/stuck-waiting')) {
+    return { pullFails: false, neverStarts: true, steps: [], durationSeconds: 0, exitCode: 0, detailStatus: 'CreateContainerError' };
   }
   if (image.includes('emulator/oom')) {
     run = { steps: [{ atSeconds: 0, line: 'allocating memory...' }], durationSeconds: 3, exitCode: 137 };

@@ -140,6 +140,12 @@ function plainView(lc: Lifecycle, groupName: string, clock: Clock, now: number):
   }
   if (t < runStart) return stopped(lc, { ...base, provisioningState: 'Creating', current: { state: 'Waiting', detailStatus: 'ContainerCreating' } }, now);
   events.push(event('Pulled', `Successfully pulled image "${lc.image}"`, runStart));
+  if (lc.script.neverStarts) {
+    // The group is up but its container cannot be started; Azure retries and says so in its events.
+    const retries = 1 + Math.floor((t - runStart) / clock.ms(BACKOFF_SECONDS));
+    events.push({ ...event('Failed', 'The container could not be started; retrying', runStart, 'Warning', retries), lastTimestamp: iso(Math.max(runStart, t)) });
+    return stopped(lc, { ...base, provisioningState: 'Succeeded', groupState: 'Running', current: { state: 'Waiting', detailStatus: lc.script.detailStatus } }, now);
+  }
 
   const runMs = clock.ms(lc.script.durationSeconds);
   const restarts = lc.restartPolicy === 'Always' || (lc.restartPolicy === 'OnFailure' && lc.script.exitCode !== 0);
