@@ -9,6 +9,7 @@ import { verify } from '../../src/webhooks/signature.js';
 import { startTestApp } from '../helpers/app.js';
 import { auth as authFor, testConfig } from '../helpers/config.js';
 import { dropKeys } from '../helpers/redis-keys.js';
+import { sample } from '../helpers/metrics.js';
 import { startReceiver } from '../helpers/receiver.js';
 import { auth, settled, startService, submission, waitFor, type Harness } from '../helpers/service.js';
 
@@ -166,6 +167,34 @@ describe('webhook deliveries', () => {
       expect([...new Set(accepted)]).toEqual([1, 2, 3, 4, 5]);
     }
     await h.app.inject({ method: 'DELETE', url: '/webhooks/many', headers: auth });
+  });
+
+  it('shows deliveries by outcome, their latency and the runs still pending in /metrics', async () => {
+    const metrics = async () => (await h.app.inject({ url: '/metrics', headers: auth })).body;
+    const attempts = (text: string, outcome: string) => sample(text, 'aci_flow_runner_webhook_deliveries_total', { outcome }) ?? 0;
+    const timed = (text: string, result: string) => sample(text, 'aci_flow_runner_webhook_delivery_duration_seconds_count', { result }) ?? 0;
+    const pending = (text: string, state: string) => sample(text, 'aci_flow_runner_webhook_pending_runs', { state });
+    const before = await metrics();
+    expect(attempts(before, 'abandoned')).toBeGreaterThanOrEqual(0); // every outcome is there from the start
+    expect(pending(before, 'due')).toBeDefined();
+
+    receiver = await startReceiver();
+    receiver.fallback = 'fail';
+    expect((await putWebhook(h, 'metered', { url: receiver.url, events: ['COMPLETED'] })).statusCode).toBe(201);
+    const id = await submitRun(h);
+    await settled(h, id);
+    // While the receiver fails, the run stays in the outbox between retries.
+    const failing = await waitFor(metrics, (text) => attempts(text, 'retrying') >= attempts(before, 'retrying') + 2 && pending(text, 'due')! + pending(text, 'waiting')! >= 1);
+    expect(timed(failing, 'http_error')).toBeGreaterThanOrEqual(timed(before, 'http_error') + 2);
+    expect(attempts(failing, 'delivered')).toBe(attempts(before, 'delivered'));
+
+    receiver.fallback = 'accept';
+    const after = await waitFor(metrics, (text) => attempts(text, 'delivered') === attempts(before, 'delivered') + 1 && pending(text, 'due')! + pending(text, 'waiting')! === 0);
+    expect(receiver.accepted().map((e) => e.id)).toEqual([`${id}.5`]);
+    expect(timed(after, 'success')).toBe(timed(before, 'success') + 1);
+    expect(sample(after, 'aci_flow_runner_webhook_delivery_duration_seconds_sum', { result: 'success' })).toBeGreaterThan(0);
+    expect(attempts(after, 'abandoned')).toBe(attempts(before, 'abandoned'));
+    await h.app.inject({ method: 'DELETE', url: '/webhooks/metered', headers: auth });
   });
 });
 
