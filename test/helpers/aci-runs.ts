@@ -11,12 +11,17 @@ export interface CliResult {
   stderr: string;
 }
 
-export function aciRuns(env: Record<string, string>, args: string[], timeoutMs = 60_000): Promise<CliResult> {
+/** `node <script> <args>` with only PATH and `env` in its environment. */
+export function runNode(script: string, args: string[], env: Record<string, string>, timeoutMs = 60_000): Promise<CliResult> {
   return new Promise((resolve) => {
-    execFile(process.execPath, [ACI_RUNS_BIN, ...args], { env: { PATH: process.env.PATH ?? '', ...env }, timeout: timeoutMs }, (err, stdout, stderr) => {
+    execFile(process.execPath, [script, ...args], { env: { PATH: process.env.PATH ?? '', ...env }, timeout: timeoutMs }, (err, stdout, stderr) => {
       resolve({ code: err ? (typeof err.code === 'number' ? err.code : -1) : 0, stdout, stderr });
     });
   });
+}
+
+export function aciRuns(env: Record<string, string>, args: string[], timeoutMs = 60_000): Promise<CliResult> {
+  return runNode(ACI_RUNS_BIN, args, env, timeoutMs);
 }
 
 /** A long-lived command (e.g. `logs --follow`): its output so far, and its result once it exits. */

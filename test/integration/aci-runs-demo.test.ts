@@ -1,16 +1,19 @@
 // The built `aci-runs` binary (as its `bin` runs it) against the built demo (`node dist/main.js demo`):
-// API + worker + the emulator in one child process, on the shared Redis under its own queue prefix.
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+// API + worker + the emulator in one child process, on the shared Redis under its own queue prefix. The
+// README's typed-client example runs against the same demo, as written.
+import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it, inject } from 'vitest';
-import { aciRuns, aciRunsLive } from '../helpers/aci-runs.js';
+import { aciRuns, aciRunsLive, runNode } from '../helpers/aci-runs.js';
 import { startDemoProcess, type DemoProcess } from '../helpers/demo-process.js';
 import { keysContaining } from '../helpers/redis-keys.js';
 import { waitFor } from '../helpers/service.js';
 
 const DEMO_SUBSCRIPTION = '00000000-0000-0000-0000-000000000000';
+const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 
 describe('aci-runs against the demo', () => {
   let demo: DemoProcess;
@@ -139,5 +142,28 @@ describe('aci-runs against the demo', () => {
     const asJson = JSON.parse((await aci('pools', 'list', '--json')).stdout);
     expect(asJson.items.map((p: { name: string }) => p.name)).toEqual(expect.arrayContaining(['default', 'cli-demo-pool']));
     expect(JSON.parse((await aci('pools', 'get', 'cli-demo-pool')).stdout)).toMatchObject({ name: 'cli-demo-pool', concurrency_limit: 2 });
+  });
+
+  it('runs the README example of the typed client as written, through the package export', async () => {
+    const readme = await readFile(join(ROOT, 'README.md'), 'utf8');
+    const examples = [...readme.matchAll(/```ts\n([\s\S]*?)```/g)].map((m) => m[1]).filter((code) => code.includes("from 'aci-flow-runner/client'"));
+    expect(examples).toHaveLength(1);
+    const documentedUrl = "baseUrl: 'http://127.0.0.1:3000'";
+    expect(examples[0]).toContain(documentedUrl);
+    const code = `${examples[0].replace(documentedUrl, `baseUrl: ${JSON.stringify(demo.url)}`)}\nconsole.log(JSON.stringify({ state: done.state, result: done.result }));\n`;
+    // Inside the package, so `aci-flow-runner/client` resolves through package.json "exports" as it does for a user.
+    await mkdir(join(ROOT, 'artifacts'), { recursive: true });
+    const exampleDir = await mkdtemp(join(ROOT, 'artifacts', 'readme-client-'));
+    try {
+      const file = join(exampleDir, 'example.mjs');
+      await writeFile(file, code);
+      const res = await runNode(file, [], { ACI_RUNNER_KEY: demo.key });
+      expect(res.code, res.stderr).toBe(0);
+      const lines = res.stdout.trim().split('\n');
+      expect(lines.slice(0, -1)).toEqual(['hi']); // the followed log stream
+      expect(JSON.parse(lines.at(-1)!)).toMatchObject({ state: 'COMPLETED', result: { status_code: 0 } });
+    } finally {
+      await rm(exampleDir, { recursive: true, force: true });
+    }
   });
 });
