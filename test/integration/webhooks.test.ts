@@ -6,9 +6,8 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { closeConnection, workerConnection } from '../../src/redis.js';
 import { startWorker } from '../../src/runtime.js';
 import { verify } from '../../src/webhooks/signature.js';
-import { startTestApp } from '../helpers/app.js';
-import { auth as authFor, testConfig } from '../helpers/config.js';
-import { dropKeys } from '../helpers/redis-keys.js';
+import { useTestApp } from '../helpers/app.js';
+import { auth as authFor } from '../helpers/config.js';
 import { sample } from '../helpers/metrics.js';
 import { startReceiver } from '../helpers/receiver.js';
 import { auth, settled, startService, submission, waitFor, type Harness } from '../helpers/service.js';
@@ -34,15 +33,8 @@ async function submitRun(h: Harness, command = 'sh -c "echo hi; exit 0"') {
 }
 
 describe('webhook definitions', () => {
-  const config = testConfig({ SECRETS_KEY: 'webhook-test-sealing-key' });
-  let api: Awaited<ReturnType<typeof startTestApp>>;
-  beforeAll(async () => {
-    api = await startTestApp(config);
-  });
-  afterAll(async () => {
-    await api.close();
-    await dropKeys(config.redisUrl, config.queuePrefix);
-  });
+  const api = useTestApp({ SECRETS_KEY: 'webhook-test-sealing-key' });
+  const { config } = api;
 
   it('refuses private and loopback targets unless WEBHOOK_ALLOW_PRIVATE=true', async () => {
     for (const url of ['http://127.0.0.1:9/x', 'http://10.1.2.3/x', 'http://[::1]/x', 'http://169.254.169.254/latest', 'http://localhost/x', 'http://192.168.0.10/']) {
