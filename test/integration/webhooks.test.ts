@@ -9,6 +9,7 @@ import { verify } from '../../src/webhooks/signature.js';
 import { useTestApp } from '../helpers/app.js';
 import { auth as authFor } from '../helpers/config.js';
 import { sample } from '../helpers/metrics.js';
+import { keysContaining } from '../helpers/redis-keys.js';
 import { startReceiver } from '../helpers/receiver.js';
 import { auth, settled, startService, submission, waitFor, type Harness } from '../helpers/service.js';
 
@@ -111,7 +112,15 @@ describe('webhook deliveries', () => {
     expect(deliveries.filter((d: { run_id: string }) => d.run_id === id)).toHaveLength(5);
     expect(deliveries[0]).toMatchObject({ outcome: 'delivered', status_code: 204, attempt: 1 });
     expect((await h.app.inject({ url: '/webhooks/other-pool/deliveries', headers: auth })).json().items).toEqual([]);
-    await h.app.inject({ method: 'DELETE', url: '/webhooks/all-states', headers: auth });
+    const redis = new Redis(h.config.redisUrl);
+    try {
+      expect(await keysContaining(redis, h.config.queuePrefix, `:webhook:all-states:cursor:${id}`)).toHaveLength(1);
+      expect((await h.app.inject({ method: 'DELETE', url: '/webhooks/all-states', headers: auth })).statusCode).toBe(204);
+      // Its cursors and deliveries go with it.
+      expect(await keysContaining(redis, h.config.queuePrefix, ':webhook:all-states')).toEqual([]);
+    } finally {
+      redis.disconnect();
+    }
     await h.app.inject({ method: 'DELETE', url: '/webhooks/other-pool', headers: auth });
   });
 
