@@ -66,6 +66,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     counts: () => deps.runs.counts(),
     jobCounts: async () => (deps.queue ? jobCounts(deps.queue) : {}),
     redisUp: () => redisAnswers(deps.redis, 500),
+    webhookPending: () => deps.webhooks.pending(),
   });
   app.addHook('onClose', async () => withdraw());
   await app.register(uiPages);

@@ -93,6 +93,7 @@ export async function startRuntime(settings: Config, role: Role, log: Logger): P
     counts: () => services.runs.counts(),
     jobCounts: () => jobCounts(services.queue),
     redisUp: () => redisAnswers(producer, 500),
+    webhookPending: () => services.webhooks.pending(),
   });
   // Without an API, a worker-only process serves its metrics (and a liveness answer) on its own port.
   const metricsServer =

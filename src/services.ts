@@ -2,6 +2,7 @@
 import type { Config } from './config.js';
 import { createRunsQueue } from './execution/queue.js';
 import type { RedisClient } from './redis.js';
+import { RunChanges } from './runs/changes.js';
 import { RunService } from './runs/service.js';
 import { Sealer } from './runs/seal.js';
 import { RunStore, type StoreOptions } from './runs/store.js';
@@ -37,7 +38,7 @@ export function createServices(config: Config, redis: RedisClient) {
   const workPools = new WorkPoolService(new WorkPoolStore(redis, store.keys, sealerOf(config)));
   const queue = createRunsQueue(redis, store.keys, config.runRetentionSeconds);
   const runs = new RunService(config, workPools, store, queue);
-  const webhooks = new WebhookService(webhookStore(config, redis, store), config.webhooks.allowPrivate);
+  const webhooks = new WebhookService(webhookStore(config, redis, store), config.webhooks.allowPrivate, new RunChanges(redis, store.keys));
   return { workPools, runs, store, queue, webhooks };
 }
 

@@ -39,11 +39,31 @@ export const pacerWait = new Histogram({
   registers: [registry],
 });
 
+export const webhookDeliveries = new Counter({
+  name: `${PREFIX}webhook_deliveries_total`,
+  help: 'Webhook delivery attempts by outcome: delivered (2xx), retrying (failed, tried again later), abandoned (failed past the retry window).',
+  labelNames: ['outcome'] as const,
+  registers: [registry],
+});
+
+// Every outcome is shown from the start (at 0), so a rate over it exists before the first failure.
+for (const outcome of ['delivered', 'retrying', 'abandoned']) webhookDeliveries.inc({ outcome }, 0);
+
+export const webhookDeliveryDuration = new Histogram({
+  name: `${PREFIX}webhook_delivery_duration_seconds`,
+  help: 'Time from sending a webhook event to its answer (or to giving up on it), by result: success, http_error, timeout, network_error.',
+  labelNames: ['result'] as const,
+  buckets: [0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30],
+  registers: [registry],
+});
+
 /** Where the Redis-backed gauges read from: the process's store, queue and connection. */
 export interface StoreReadings {
   counts(): Promise<{ transitions: Record<string, number>; unfinished: number }>;
   jobCounts(): Promise<Record<string, number>>;
   redisUp(): Promise<boolean>;
+  /** Runs whose state changes some webhook has not had yet: due now, or waiting (retry or lease). */
+  webhookPending(): Promise<{ due: number; waiting: number }>;
 }
 
 const sources: StoreReadings[] = [];
@@ -98,6 +118,19 @@ new Gauge({
     if (!counts) return;
     this.reset();
     for (const [state, n] of Object.entries(counts)) this.set({ state }, n);
+  },
+});
+
+new Gauge({
+  name: `${PREFIX}webhook_pending_runs`,
+  help: 'Runs with state changes not yet delivered to every webhook (from Redis), by state: due (to send now), waiting (a retry later, or being sent).',
+  labelNames: ['state'] as const,
+  registers: [registry],
+  async collect() {
+    const pending = await readings?.webhookPending().catch(() => undefined);
+    if (!pending) return;
+    this.set({ state: 'due' }, pending.due);
+    this.set({ state: 'waiting' }, pending.waiting);
   },
 });
 

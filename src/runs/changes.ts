@@ -82,8 +82,19 @@ export class RunChanges {
     return result === 1;
   }
 
-  async pending(): Promise<number> {
-    const counts = await Promise.all(this.layout.allShards().map((shard) => this.redis.zcard(outbox(this.layout, shard).due)));
-    return counts.reduce((a, b) => a + b, 0);
+  /**
+   * Runs in the outbox: `due` ones wait for a consumer now; `waiting` ones are due later (a retry
+   * scheduled after a failed delivery, or a consumer's lease still running).
+   */
+  async pending(now = Date.now()): Promise<{ due: number; waiting: number }> {
+    const counts = await Promise.all(
+      this.layout.allShards().map(async (shard) => {
+        const { due } = outbox(this.layout, shard);
+        // One transaction (one key, one slot): both counts see the same set.
+        const [[, total], [, ready]] = (await this.redis.multi().zcard(due).zcount(due, '-inf', now).exec()) as [[Error | null, number], [Error | null, number]];
+        return { due: ready, waiting: total - ready };
+      }),
+    );
+    return counts.reduce((a, b) => ({ due: a.due + b.due, waiting: a.waiting + b.waiting }), { due: 0, waiting: 0 });
   }
 }

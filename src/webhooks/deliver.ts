@@ -6,6 +6,8 @@ import { guardedLookup } from './target.js';
 
 export interface SendResult {
   ok: boolean;
+  /** What happened, for metrics: a 2xx, another HTTP status, no answer in time, or no HTTP exchange at all. */
+  kind: 'success' | 'http_error' | 'timeout' | 'network_error';
   status_code: number | null;
   error: string | null;
   response: string | null;
@@ -57,17 +59,17 @@ export function send(options: {
         res.on('end', () => {
           const status = res.statusCode ?? 0;
           const ok = status >= 200 && status < 300;
-          finish({ ok, status_code: status, error: ok ? null : `HTTP ${status}`, response: answer || null });
+          finish({ ok, kind: ok ? 'success' : 'http_error', status_code: status, error: ok ? null : `HTTP ${status}`, response: answer || null });
         });
-        res.on('error', (err) => finish({ ok: false, status_code: res.statusCode ?? null, error: err.message, response: answer || null }));
+        res.on('error', (err) => finish({ ok: false, kind: 'network_error', status_code: res.statusCode ?? null, error: err.message, response: answer || null }));
       },
     );
     // One deadline for the whole exchange (connect, send, answer), not per socket inactivity.
     const timer = setTimeout(() => {
-      finish({ ok: false, status_code: null, error: `no answer within ${options.timeoutMs} ms`, response: null });
+      finish({ ok: false, kind: 'timeout', status_code: null, error: `no answer within ${options.timeoutMs} ms`, response: null });
       req.destroy();
     }, options.timeoutMs);
-    req.on('error', (err) => finish({ ok: false, status_code: null, error: err.message, response: null }));
+    req.on('error', (err) => finish({ ok: false, kind: 'network_error', status_code: null, error: err.message, response: null }));
     req.end(options.body);
   });
 }

@@ -2,6 +2,7 @@
 // worker process. Everything it knows is in Redis (the run's history is the event log, the cursors say
 // how far each webhook got), so a restarted or replaced worker carries on where the last one stopped.
 import type { Logger } from 'pino';
+import { webhookDeliveries, webhookDeliveryDuration } from '../metrics/registry.js';
 import type { ClaimedChange, RunChanges } from '../runs/changes.js';
 import { isTerminal, type Run } from '../runs/model.js';
 import type { RunStore } from '../runs/store.js';
@@ -124,6 +125,8 @@ export class WebhookDispatcher {
         const outcome = result.ok ? 'delivered' : Date.now() - firstFailure >= this.settings.retryForMs ? 'abandoned' : 'retrying';
         const nextAttempt = outcome === 'retrying' ? Date.now() + retryDelayMs(this.settings, attempts) : undefined;
         await this.webhooks.recordAttempt(webhook.name, attempt(event.id, run, entry.state, attempts, outcome, result, nextAttempt));
+        webhookDeliveries.inc({ outcome });
+        webhookDeliveryDuration.observe({ result: result.kind }, result.duration_ms / 1000);
         if (outcome === 'retrying') {
           cursor = { ...cursor, attempts, first_failure_at: firstFailure, next_attempt_at: nextAttempt };
           return nextAttempt;

@@ -1,5 +1,6 @@
 // Webhook use cases for the API: define, read, delete, and show deliveries. Secrets go in, never out.
 import { AppError } from '../errors.js';
+import type { RunChanges } from '../runs/changes.js';
 import { RUN_STATES } from '../runs/model.js';
 import { ALL_EVENTS, type DeliveryAttempt, type StoredWebhook, type Webhook } from './model.js';
 import type { WebhookStore } from './store.js';
@@ -18,6 +19,7 @@ export class WebhookService {
   constructor(
     private readonly store: WebhookStore,
     private readonly allowPrivate: boolean,
+    private readonly changes: RunChanges,
   ) {}
 
   async put(name: string, input: WebhookInput): Promise<{ webhook: Webhook; created: boolean }> {
@@ -60,6 +62,11 @@ export class WebhookService {
 
   async delete(name: string): Promise<void> {
     if (!(await this.store.delete(name))) throw new AppError('WEBHOOK_NOT_FOUND', 404, `No webhook named ${name}.`);
+  }
+
+  /** Runs with state changes not yet handed to every webhook (for the pending-deliveries gauge). */
+  pending(): Promise<{ due: number; waiting: number }> {
+    return this.changes.pending();
   }
 
   async deliveries(name: string, limit: number): Promise<DeliveryAttempt[]> {

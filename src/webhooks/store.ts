@@ -1,5 +1,6 @@
 // Webhooks in Redis: the definitions (secrets sealed), a delivery cursor per webhook and run, and the
 // last deliveries per webhook. Which runs have changed is the run store's `run-changes` set.
+import { Cluster, type Redis } from 'ioredis';
 import type { RedisClient } from '../redis.js';
 import type { Sealer } from '../runs/seal.js';
 import type { DeliveryAttempt, StoredWebhook, Webhook } from './model.js';
@@ -19,6 +20,9 @@ export const MAX_DELIVERIES_KEPT = 1000;
 // (a change seen after the claim), and without the cursor every event would be sent again.
 const FINISHED_CURSOR_TTL_SECONDS = 24 * 3600;
 const CURSOR_TTL_SECONDS = 30 * 24 * 3600;
+
+// SCAN answers for one node only: on a cluster, the keys of our tag sit on one of the masters.
+const scanNodes = (redis: RedisClient): Redis[] => (redis instanceof Cluster ? redis.nodes('master') : [redis]);
 
 export class WebhookStore {
   constructor(
@@ -54,12 +58,15 @@ export class WebhookStore {
 
   async delete(name: string): Promise<boolean> {
     const [[, removed]] = (await this.redis.multi().hdel(this.definitionsKey(), name).del(this.deliveriesKey(name)).exec()) as [[Error | null, number]];
-    let cursor = '0';
-    do {
-      const [next, keys] = await this.redis.scan(cursor, 'MATCH', this.cursorKey(name, '*'), 'COUNT', 1000);
-      if (keys.length) await this.redis.unlink(...keys);
-      cursor = next;
-    } while (cursor !== '0');
+    for (const node of scanNodes(this.redis)) {
+      let cursor = '0';
+      do {
+        const [next, keys] = await node.scan(cursor, 'MATCH', this.cursorKey(name, '*'), 'COUNT', 1000);
+        // All in the one slot of the prefix's tag, so one UNLINK holds on a cluster too.
+        if (keys.length) await this.redis.unlink(...keys);
+        cursor = next;
+      } while (cursor !== '0');
+    }
     return removed === 1;
   }
 

@@ -51,7 +51,8 @@ describe('/ui in a browser', () => {
 
     const row = `#runs tr[data-run-id="${id}"]`;
     await page.waitForSelector(`${row}[data-state="PENDING"]`, { timeout: 10_000 });
-    await page.click(row);
+    // The table is rebuilt on every refresh: find and click the row in one step, or the handle may be stale.
+    await page.$eval(row, (el) => (el as HTMLElement).click());
     await page.waitForSelector('#history li[data-state="PENDING"]', { timeout: 10_000 });
 
     connection.current = workerConnection(h.config.redisUrl);

@@ -1,16 +1,13 @@
 // The built `aci-runs` binary against a running service (API + worker + emulator on real Redis).
-import { execFile } from 'node:child_process';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { aciRuns } from '../helpers/aci-runs.js';
 import { ADMIN_KEY, READER_KEY } from '../helpers/config.js';
 import { RESOURCE_GROUP, startService, type Harness } from '../helpers/service.js';
 import { SUBSCRIPTION } from '../helpers/emulator.js';
-
-const BIN = fileURLToPath(new URL('../../dist/cli/aci-runs.js', import.meta.url));
 
 describe('aci-runs', () => {
   let h: Harness;
@@ -28,13 +25,7 @@ describe('aci-runs', () => {
     await rm(dir, { recursive: true, force: true });
   });
 
-  function aci(args: string[], extraEnv: Record<string, string> = {}) {
-    return new Promise<{ code: number; stdout: string; stderr: string }>((resolve) => {
-      execFile(process.execPath, [BIN, ...args], { env: { PATH: process.env.PATH ?? '', ...env, ...extraEnv }, timeout: 60_000 }, (err, stdout, stderr) => {
-        resolve({ code: err ? (typeof err.code === 'number' ? err.code : -1) : 0, stdout, stderr });
-      });
-    });
-  }
+  const aci = (args: string[], extraEnv: Record<string, string> = {}) => aciRuns({ ...env, ...extraEnv }, args);
 
   const vars = (command: string) => [
     '--var', `resource_group_name=${RESOURCE_GROUP}`,

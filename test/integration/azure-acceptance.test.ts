@@ -1,20 +1,11 @@
 // Values Azure would refuse get 400 with the path at submission, for preview and submit, and nothing is stored.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { ACI_MAX_CPU, ACI_MAX_MEMORY_GB } from '../../src/azure/aci-limits.js';
 import { defaultBaseJobTemplate } from '../../src/templating/base-job-template.js';
-import { startTestApp } from '../helpers/app.js';
-import { auth, testConfig } from '../helpers/config.js';
-import { dropKeys } from '../helpers/redis-keys.js';
+import { useTestApp } from '../helpers/app.js';
+import { auth } from '../helpers/config.js';
 
-const config = testConfig();
-let t: Awaited<ReturnType<typeof startTestApp>>;
-beforeAll(async () => {
-  t = await startTestApp(config);
-});
-afterAll(async () => {
-  await t.close();
-  await dropKeys(config.redisUrl, config.queuePrefix);
-});
+const t = useTestApp();
 
 const SUBSCRIPTION = '00000000-0000-0000-0000-000000000001';
 const body = (jobVariables: Record<string, unknown>, workPool?: string) => ({

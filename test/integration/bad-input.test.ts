@@ -1,20 +1,10 @@
 // Hostile and malformed requests: every answer is a 4xx in the one envelope, never a 5xx.
 import { connect } from 'node:net';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startTestApp } from '../helpers/app.js';
-import { auth, testConfig } from '../helpers/config.js';
-import { dropKeys } from '../helpers/redis-keys.js';
+import { describe, expect, it } from 'vitest';
+import { useTestApp } from '../helpers/app.js';
+import { auth } from '../helpers/config.js';
 
-const config = testConfig();
-let t: Awaited<ReturnType<typeof startTestApp>>;
-
-beforeAll(async () => {
-  t = await startTestApp(config);
-});
-afterAll(async () => {
-  await t.close();
-  await dropKeys(config.redisUrl, config.queuePrefix);
-});
+const t = useTestApp();
 
 const SUBSCRIPTION = '00000000-0000-0000-0000-000000000001';
 

@@ -1,5 +1,6 @@
 // A real three-master Redis Cluster, started and torn down by this file: runs go end to end on it
-// (QUEUE_SHARDS=3, so runs and queues spread over the masters), including a kill and a log follow.
+// (QUEUE_SHARDS=3, so runs and queues spread over the masters), including a kill, a log follow and a
+// webhook delivery.
 import { execFileSync, spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { request } from 'node:http';
@@ -8,6 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Cluster } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startReceiver } from '../helpers/receiver.js';
 import { auth, getRun, settled, startService, submission, waitFor, type Harness } from '../helpers/service.js';
 
 const PORTS = [7101, 7102, 7103];
@@ -37,7 +39,7 @@ maybe('on a three-master Redis Cluster', () => {
     execFileSync('redis-cli', ['--cluster', 'create', ...PORTS.map((p) => `127.0.0.1:${p}`), '--cluster-replicas', '0', '--cluster-yes'], { stdio: 'ignore' });
     await waitFor(async () => PORTS.map((p) => cli(p, 'cluster', 'info')), (infos) => infos.every((i) => i.includes('cluster_state:ok')), 20_000);
     const nodes = PORTS.map((p) => `127.0.0.1:${p}`).join(',');
-    h = await startService({ env: { REDIS_CLUSTER_NODES: nodes, QUEUE_SHARDS: '3', LOG_HEARTBEAT_MS: '500' } });
+    h = await startService({ env: { REDIS_CLUSTER_NODES: nodes, QUEUE_SHARDS: '3', LOG_HEARTBEAT_MS: '500', WEBHOOK_ALLOW_PRIVATE: 'true', WEBHOOK_POLL_MS: '50' } });
     await h.app.listen({ port: 0, host: '127.0.0.1' });
     cluster = new Cluster(PORTS.map((port) => ({ host: '127.0.0.1', port })));
   }, 60_000);
@@ -88,5 +90,35 @@ maybe('on a three-master Redis Cluster', () => {
     const lines = text.split('\n').filter((l) => l.startsWith('data: ')).map((l) => JSON.parse(l.slice(6)));
     expect(lines.filter((d) => d.line !== undefined).map((d) => d.line)).toEqual(['one', 'two', 'three']);
     expect(lines.at(-1).state).toBe('COMPLETED');
+  });
+
+  it('delivers the state changes of a run to a webhook, with every webhook key in one slot', async () => {
+    const receiver = await startReceiver();
+    try {
+      const put = await h.app.inject({ method: 'PUT', url: '/webhooks/on-cluster', headers: auth, payload: { url: receiver.url, events: ['*'], secret: 'whsec-cluster-0123456789' } });
+      expect(put.statusCode).toBe(201);
+      const body = submission({ command: 'sh -c "echo hooked; exit 0"' });
+      expect((await post(body)).statusCode).toBe(202);
+      await settled(h, body.flow_run.id);
+      const events = await waitFor(async () => receiver.accepted(), (list) => list.some((e) => e.run.state === 'COMPLETED'));
+      expect(events.map((e) => e.run.state)).toEqual(['PENDING', 'SUBMITTING', 'PROVISIONING', 'RUNNING', 'COMPLETED']);
+      const deliveries = (await h.app.inject({ url: '/webhooks/on-cluster/deliveries', headers: auth })).json().items;
+      expect(deliveries.map((d: { outcome: string }) => d.outcome)).toEqual(Array(5).fill('delivered'));
+
+      const webhookKeys = async () => {
+        const found: string[] = [];
+        for (const node of cluster.nodes('master')) found.push(...(await node.keys(`{${h.config.queuePrefix}}:webhook*`)));
+        return found;
+      };
+      const keys = await webhookKeys();
+      expect(keys).toEqual(expect.arrayContaining([`{${h.config.queuePrefix}}:webhooks`, `{${h.config.queuePrefix}}:webhook:on-cluster:deliveries`, `{${h.config.queuePrefix}}:webhook:on-cluster:cursor:${body.flow_run.id}`]));
+      const slots = new Set(await Promise.all(keys.map((key) => cluster.cluster('KEYSLOT', key))));
+      expect(slots.size).toBe(1);
+      // The delete finds the run cursors on whichever master holds the slot.
+      expect((await h.app.inject({ method: 'DELETE', url: '/webhooks/on-cluster', headers: auth })).statusCode).toBe(204);
+      expect((await webhookKeys()).filter((key) => key.includes(':webhook:on-cluster'))).toEqual([]);
+    } finally {
+      await receiver.close();
+    }
   });
 });

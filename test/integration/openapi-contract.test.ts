@@ -28,8 +28,13 @@ describe('OpenAPI contract', () => {
       expect.arrayContaining([
         'submitRun', 'previewRun', 'listRuns', 'getRun', 'killRun', 'getRunLogs',
         'putWorkPool', 'getWorkPool', 'listWorkPools', 'deleteWorkPool', 'getHealth', 'getReadiness', 'getMetrics',
+        'putWebhook', 'getWebhook', 'listWebhooks', 'deleteWebhook', 'listWebhookDeliveries',
       ]),
     );
+    // README lists them for people generating clients: every one, and no other.
+    const readme = readFileSync(new URL('../../README.md', import.meta.url), 'utf8');
+    const sentence = /Operation ids \(for generated clients\): ([^.]*)\./.exec(readme)?.[1] ?? '';
+    expect([...sentence.matchAll(/`(\w+)`/g)].map((m) => m[1]).sort()).toEqual([...ids].sort());
   });
 
   it('describes every response, and has servers', () => {

@@ -1,21 +1,12 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { renderOpenApi } from '../../src/openapi-file.js';
-import { startTestApp } from '../helpers/app.js';
-import { ADMIN_KEY, READER_KEY, testConfig } from '../helpers/config.js';
-import { dropKeys } from '../helpers/redis-keys.js';
+import { useTestApp } from '../helpers/app.js';
+import { ADMIN_KEY, READER_KEY } from '../helpers/config.js';
 
 const basic = (key: string, user = 'operator') => ({ authorization: `Basic ${Buffer.from(`${user}:${key}`).toString('base64')}` });
 
 describe('pages', () => {
-  const config = testConfig();
-  let harness: Awaited<ReturnType<typeof startTestApp>>;
-  beforeAll(async () => {
-    harness = await startTestApp(config);
-  });
-  afterAll(async () => {
-    await harness.close();
-    await dropKeys(config.redisUrl, config.queuePrefix);
-  });
+  const harness = useTestApp();
 
   it('serves the runs page and its script without a key', async () => {
     const page = await harness.app.inject({ url: '/ui' });

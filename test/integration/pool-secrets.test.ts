@@ -1,19 +1,10 @@
 // The mask round trip keeps a pool secret only where the new template still marks it secret.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { defaultBaseJobTemplate } from '../../src/templating/base-job-template.js';
-import { startTestApp } from '../helpers/app.js';
-import { auth, testConfig } from '../helpers/config.js';
-import { dropKeys } from '../helpers/redis-keys.js';
+import { useTestApp } from '../helpers/app.js';
+import { auth } from '../helpers/config.js';
 
-const config = testConfig();
-let t: Awaited<ReturnType<typeof startTestApp>>;
-beforeAll(async () => {
-  t = await startTestApp(config);
-});
-afterAll(async () => {
-  await t.close();
-  await dropKeys(config.redisUrl, config.queuePrefix);
-});
+const t = useTestApp();
 
 const ENV_SECRET = 'env-5ecret-value-1';
 const REGISTRY_SECRET = 'reg-5ecret-value-2';

@@ -6,9 +6,10 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { closeConnection, workerConnection } from '../../src/redis.js';
 import { startWorker } from '../../src/runtime.js';
 import { verify } from '../../src/webhooks/signature.js';
-import { startTestApp } from '../helpers/app.js';
-import { auth as authFor, testConfig } from '../helpers/config.js';
-import { dropKeys } from '../helpers/redis-keys.js';
+import { useTestApp } from '../helpers/app.js';
+import { auth as authFor } from '../helpers/config.js';
+import { sample } from '../helpers/metrics.js';
+import { keysContaining } from '../helpers/redis-keys.js';
 import { startReceiver } from '../helpers/receiver.js';
 import { auth, settled, startService, submission, waitFor, type Harness } from '../helpers/service.js';
 
@@ -33,15 +34,8 @@ async function submitRun(h: Harness, command = 'sh -c "echo hi; exit 0"') {
 }
 
 describe('webhook definitions', () => {
-  const config = testConfig({ SECRETS_KEY: 'webhook-test-sealing-key' });
-  let api: Awaited<ReturnType<typeof startTestApp>>;
-  beforeAll(async () => {
-    api = await startTestApp(config);
-  });
-  afterAll(async () => {
-    await api.close();
-    await dropKeys(config.redisUrl, config.queuePrefix);
-  });
+  const api = useTestApp({ SECRETS_KEY: 'webhook-test-sealing-key' });
+  const { config } = api;
 
   it('refuses private and loopback targets unless WEBHOOK_ALLOW_PRIVATE=true', async () => {
     for (const url of ['http://127.0.0.1:9/x', 'http://10.1.2.3/x', 'http://[::1]/x', 'http://169.254.169.254/latest', 'http://localhost/x', 'http://192.168.0.10/']) {
@@ -118,7 +112,15 @@ describe('webhook deliveries', () => {
     expect(deliveries.filter((d: { run_id: string }) => d.run_id === id)).toHaveLength(5);
     expect(deliveries[0]).toMatchObject({ outcome: 'delivered', status_code: 204, attempt: 1 });
     expect((await h.app.inject({ url: '/webhooks/other-pool/deliveries', headers: auth })).json().items).toEqual([]);
-    await h.app.inject({ method: 'DELETE', url: '/webhooks/all-states', headers: auth });
+    const redis = new Redis(h.config.redisUrl);
+    try {
+      expect(await keysContaining(redis, h.config.queuePrefix, `:webhook:all-states:cursor:${id}`)).toHaveLength(1);
+      expect((await h.app.inject({ method: 'DELETE', url: '/webhooks/all-states', headers: auth })).statusCode).toBe(204);
+      // Its cursors and deliveries go with it.
+      expect(await keysContaining(redis, h.config.queuePrefix, ':webhook:all-states')).toEqual([]);
+    } finally {
+      redis.disconnect();
+    }
     await h.app.inject({ method: 'DELETE', url: '/webhooks/other-pool', headers: auth });
   });
 
@@ -166,6 +168,34 @@ describe('webhook deliveries', () => {
       expect([...new Set(accepted)]).toEqual([1, 2, 3, 4, 5]);
     }
     await h.app.inject({ method: 'DELETE', url: '/webhooks/many', headers: auth });
+  });
+
+  it('shows deliveries by outcome, their latency and the runs still pending in /metrics', async () => {
+    const metrics = async () => (await h.app.inject({ url: '/metrics', headers: auth })).body;
+    const attempts = (text: string, outcome: string) => sample(text, 'aci_flow_runner_webhook_deliveries_total', { outcome }) ?? 0;
+    const timed = (text: string, result: string) => sample(text, 'aci_flow_runner_webhook_delivery_duration_seconds_count', { result }) ?? 0;
+    const pending = (text: string, state: string) => sample(text, 'aci_flow_runner_webhook_pending_runs', { state });
+    const before = await metrics();
+    expect(attempts(before, 'abandoned')).toBeGreaterThanOrEqual(0); // every outcome is there from the start
+    expect(pending(before, 'due')).toBeDefined();
+
+    receiver = await startReceiver();
+    receiver.fallback = 'fail';
+    expect((await putWebhook(h, 'metered', { url: receiver.url, events: ['COMPLETED'] })).statusCode).toBe(201);
+    const id = await submitRun(h);
+    await settled(h, id);
+    // While the receiver fails, the run stays in the outbox between retries.
+    const failing = await waitFor(metrics, (text) => attempts(text, 'retrying') >= attempts(before, 'retrying') + 2 && pending(text, 'due')! + pending(text, 'waiting')! >= 1);
+    expect(timed(failing, 'http_error')).toBeGreaterThanOrEqual(timed(before, 'http_error') + 2);
+    expect(attempts(failing, 'delivered')).toBe(attempts(before, 'delivered'));
+
+    receiver.fallback = 'accept';
+    const after = await waitFor(metrics, (text) => attempts(text, 'delivered') === attempts(before, 'delivered') + 1 && pending(text, 'due')! + pending(text, 'waiting')! === 0);
+    expect(receiver.accepted().map((e) => e.id)).toEqual([`${id}.5`]);
+    expect(timed(after, 'success')).toBe(timed(before, 'success') + 1);
+    expect(sample(after, 'aci_flow_runner_webhook_delivery_duration_seconds_sum', { result: 'success' })).toBeGreaterThan(0);
+    expect(attempts(after, 'abandoned')).toBe(attempts(before, 'abandoned'));
+    await h.app.inject({ method: 'DELETE', url: '/webhooks/metered', headers: auth });
   });
 });
 
