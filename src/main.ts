@@ -81,12 +81,12 @@ async function main(argv: string[]): Promise<void> {
         `Point the service at it: AZURE_ARM_ENDPOINT=${emulator.url} AZURE_AUTHORITY_HOST=${emulator.url} AZURE_CA_CERT_FILE=${emulator.caPath}\n` +
         `Control endpoint: ${emulator.url}/_emulator/counters\n`,
     );
-    closeOnSignals(pino({ level: 'warn' }), () => emulator.close());
+    closeOnSignals(pino(loggerOptions('warn')), () => emulator.close());
     return;
   }
   if (command === 'demo') {
     const { startDemo } = await import('./demo.js');
-    const log = pino({ level: 'warn' });
+    const log = pino(loggerOptions('warn'));
     const demo = await startDemo(log);
     closeOnSignals(log, () => demo.close());
     return;
