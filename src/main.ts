@@ -5,7 +5,8 @@ import pino, { type Logger } from 'pino';
 import { isCommand, usage } from './cli-help.js';
 import { ConfigError, loadConfig, loadEmulatorConfig, parseRole } from './config.js';
 import { loggerOptions } from './logger.js';
-import { startRuntime } from './runtime.js';
+import { StartupStopped } from './redis-wait.js';
+import { startRuntime, type Runtime } from './runtime.js';
 
 /** SIGTERM/SIGINT close in order; a second signal exits at once. */
 function closeOnSignals(log: Logger, close: () => Promise<void>): void {
@@ -18,7 +19,11 @@ function closeOnSignals(log: Logger, close: () => Promise<void>): void {
     stopping = true;
     log.info({ signal }, 'shutting down');
     close().then(
-      () => log.info('stopped'),
+      () => {
+        log.info('stopped');
+        // Closed: what is left (a Redis client still trying to reach a Redis that is away) must not keep the process.
+        setTimeout(() => process.exit(), 200).unref();
+      },
       (err: unknown) => {
         log.error({ err }, 'shutdown failed');
         process.exitCode = 1;
@@ -97,9 +102,22 @@ async function main(argv: string[]): Promise<void> {
   if (config.authDisabled) {
     log.warn('AUTH_DISABLED=true: the API accepts requests WITHOUT any API key. Never do this outside a laptop.');
   }
-  const runtime = await startRuntime(config, role, log);
-  // Handlers first: whoever reads "started" may signal at once.
-  closeOnSignals(log, () => runtime.close());
+  // Signals are heard from the start: a process still waiting for Redis stops at once.
+  const startup = new AbortController();
+  let runtime: Runtime | undefined;
+  let starting: Promise<unknown> = Promise.resolve();
+  closeOnSignals(log, async () => {
+    startup.abort();
+    await starting.catch(() => undefined);
+    await runtime?.close();
+  });
+  starting = startRuntime(config, role, log, startup.signal);
+  try {
+    runtime = (await starting) as Runtime;
+  } catch (err) {
+    if (err instanceof StartupStopped) return;
+    throw err;
+  }
   log.info({ role, port: role === 'worker' ? undefined : config.port }, 'aci-flow-runner started');
 }
 
