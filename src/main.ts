@@ -91,8 +91,16 @@ async function main(argv: string[]): Promise<void> {
   }
   if (command === 'demo') {
     const { startDemo } = await import('./demo.js');
+    const { RedisServerMissing } = await import('./demo-redis.js');
     const log = pino(loggerOptions('warn'));
-    const demo = await startDemo(log);
+    let demo;
+    try {
+      demo = await startDemo(log);
+    } catch (err) {
+      if (!(err instanceof RedisServerMissing)) throw err;
+      process.stderr.write(`${err.message}\n`);
+      process.exit(1);
+    }
     closeOnSignals(log, () => demo.close());
     return;
   }
