@@ -50,7 +50,10 @@ export class RedisOutageReport {
       return;
     }
     this.repeats++;
-    if (now - this.lastReport < this.everyMs) return;
+    if (now - this.lastReport < this.everyMs) {
+      this.log.debug({ failures: this.repeats }, 'Redis did not answer again (reported at most once a minute)');
+      return;
+    }
     this.lastReport = now;
     const seconds = Math.round((now - this.since) / 1000);
     this.log.error({ redis: shownRedisUrl(this.url), detail, downSeconds: seconds, failures: this.repeats }, `Redis is still not answering at ${shownRedisUrl(this.url)} (for ${seconds} s)`);
