@@ -1,6 +1,7 @@
 // Service roles started while nothing answers at REDIS_URL (issue 12, item 6): they say so once (then at most
 // once a minute), answer /readyz with 503, and stop on the first SIGTERM.
 import { afterEach, describe, expect, it } from 'vitest';
+import { startPrivateRedis } from '../../src/demo-redis.js';
 import { ADMIN_KEY } from '../helpers/config.js';
 import { freePort, spawnMain, type Spawned } from '../helpers/process.js';
 import { waitFor } from '../helpers/service.js';
@@ -51,5 +52,31 @@ describe.each(['api', 'all', 'worker'] as const)('the %s role with Redis down', 
     spawned.child.kill('SIGTERM');
     expect(await spawned.exited(SIGTERM_BOUND_MS)).toBe(0);
     expect(spawned.count(/"msg":"shutting down"/)).toBe(1);
+  });
+});
+
+describe('Redis going away after start', () => {
+  it('is said once (not on every reconnection attempt), makes the API not ready, and the first SIGTERM still exits', async () => {
+    // A Redis of the test's own, so that it can be stopped.
+    const redis = await startPrivateRedis('the test');
+    try {
+      const port = await freePort();
+      spawned = spawnMain(['all'], { PATH: process.env.PATH ?? '', REDIS_URL: redis.url, API_KEYS: ADMIN_KEY, HOST: '127.0.0.1', PORT: String(port), LOG_LEVEL: 'debug' });
+      await spawned.line(/aci-flow-runner started/);
+      expect(await status(`http://127.0.0.1:${port}/readyz`)).toBe(200);
+      await redis.stop();
+      await spawned.line(REPORTED);
+      expect(await waitFor(() => status(`http://127.0.0.1:${port}/readyz`), (s) => s === 503)).toBe(503);
+      // The worker's reconnection attempts after the report: at debug level only.
+      await waitFor(async () => spawned!.count(SUPPRESSED), (n) => n >= 3, 30_000);
+      expect(spawned.count(REPORTED)).toBe(1);
+      expect(spawned.count(REPORTED_AGAIN)).toBe(0);
+      expect(spawned.count(/"level":50.*worker error/)).toBe(0);
+
+      spawned.child.kill('SIGTERM');
+      expect(await spawned.exited(SIGTERM_BOUND_MS)).toBe(0);
+    } finally {
+      await redis.stop();
+    }
   });
 });
