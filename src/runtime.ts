@@ -38,6 +38,8 @@ export interface Runtime {
   services: Services;
   worker?: ReturnType<typeof startWorker>;
   close(): Promise<void>;
+  /** True once close() gave up waiting for a Redis that did not answer: clients may still be retrying. */
+  readonly abandonedRedis: boolean;
 }
 
 export function startWorker(config: Config, services: Services, connection: RedisClient, log: Logger, outage = new RedisOutageReport(log, config.redisUrl)) {
@@ -136,10 +138,14 @@ export async function startRuntime(settings: Config, role: Role, log: Logger, si
   }
 
   let closed = false;
+  let abandonedRedis = false;
   return {
     app,
     services,
     worker,
+    get abandonedRedis() {
+      return abandonedRedis;
+    },
     async close() {
       if (closed) return;
       closed = true;
@@ -147,7 +153,10 @@ export async function startRuntime(settings: Config, role: Role, log: Logger, si
       // queue up): they get a short bound instead, and nothing is lost (every step is repeated safely).
       const redisUp = await redisAnswers(producer, 500);
       const stage = (closing: Promise<unknown>) => (redisUp ? closing : within(closing, CLOSE_WITHOUT_REDIS_MS));
-      if (!redisUp) log.warn('Redis does not answer: closing without waiting for it');
+      if (!redisUp) {
+        abandonedRedis = true;
+        log.warn('Redis does not answer: closing without waiting for it');
+      }
       // Order: stop taking requests, stop taking jobs, then drop the connections they used.
       if (app) await app.close();
       if (metricsServer) await new Promise((resolve) => metricsServer.close(resolve));
