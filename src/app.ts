@@ -7,6 +7,7 @@ import { registerAuth } from './http/plugins/auth.js';
 import { clientErrorHandler, frameworkErrorHandler, MAX_PARAM_LENGTH, registerErrorHandling } from './http/plugins/errors.js';
 import { registerJsonBody } from './http/plugins/json-body.js';
 import { registerOpenApi } from './http/plugins/openapi.js';
+import { registerRequestId, requestIdOf } from './http/plugins/request-id.js';
 import { registerRateLimit } from './http/plugins/rate-limit.js';
 import { healthRoutes } from './http/routes/health.js';
 import { registerMetrics } from './http/routes/metrics.js';
@@ -39,7 +40,8 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   const app = Fastify({
     logger: loggerOptions(config.logLevel),
     bodyLimit: config.bodyLimitBytes,
-    requestIdHeader: 'x-request-id',
+    requestIdHeader: false,
+    genReqId: requestIdOf,
     connectionTimeout: 30_000,
     requestTimeout: 60_000,
     keepAliveTimeout: 5_000,
@@ -52,6 +54,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
 
   // Give a fresh Redis connection a moment, so the first requests do not fail fast for nothing.
   app.addHook('onReady', () => waitForReady(deps.redis, 2000));
+  registerRequestId(app);
   registerErrorHandling(app);
   registerJsonBody(app);
   registerAuth(app, config.apiKeys, config.authDisabled);

@@ -1,4 +1,4 @@
-// `npm run bench`: N flow runs through the real HTTP API, a worker and the emulator (time x0.01),
+// `npm run bench`: N flow runs through the real HTTP API, a worker and the emulator (emulated time 100× faster),
 // on local Redis. Prints measured numbers; asserts nothing.
 import { randomUUID } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
@@ -81,7 +81,7 @@ export async function runBench() {
 
   process.stdout.write(
     [
-      `runs: ${runs}, client concurrency: ${concurrency}, worker concurrency: ${config.workerConcurrency}, emulator time x0.01`,
+      `runs: ${runs}, client concurrency: ${concurrency}, worker concurrency: ${config.workerConcurrency}, emulated time 100× faster`,
       `final states: ${JSON.stringify(states)}`,
       `POST /runs: ${(runs / submitSeconds).toFixed(1)} submissions/s, p50 ${ms(percentile(sorted, 50))}, p99 ${ms(percentile(sorted, 99))}`,
       `submit → deployment sent: p50 ${ms(percentile(toDeploy, 50))}, p99 ${ms(percentile(toDeploy, 99))}`,

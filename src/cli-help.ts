@@ -4,7 +4,7 @@ export const COMMANDS = {
   api: 'HTTP API only: PORT, HOST, API_KEYS, REDIS_URL; /metrics needs a key unless METRICS_PUBLIC=true.',
   worker: 'Worker only: runs flow runs on Azure; REDIS_URL, WORKER_CONCURRENCY; METRICS_PORT serves /metrics and /healthz.',
   emulator: 'The built-in Azure (ARM, ACI, Entra) emulator over HTTPS: EMULATOR_HOST, EMULATOR_PORT, EMULATOR_TIME_SCALE.',
-  demo: 'API, worker and the emulator in one process on local Redis, with a sample run to try.',
+  demo: 'API, worker and the emulator in one process, with a sample run to try; REDIS_URL, or its own redis-server when nothing answers there.',
   bench: 'Submits BENCH_RUNS runs against the emulator and prints throughput and latency.',
   'bench-api': 'POST /runs against a bare Fastify route (one SET + one queue add), alternated in one run; prints both and the ratio.',
   'bench-bare': 'The bare baseline route of bench-api (started by it as a child process).',

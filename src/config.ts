@@ -377,3 +377,8 @@ export function loadApiBenchConfig(env: Env = process.env) {
     memoryRuns: integer(env, 'BENCH_MEMORY_RUNS', 2000, 50, 1_000_000),
   };
 }
+
+/** Where the demo looks for Redis before starting its own (REDIS_URL, as for every role). */
+export function loadDemoRedisUrl(env: Env = process.env): string {
+  return url(env, 'REDIS_URL', 'redis://127.0.0.1:6379', ['redis:', 'rediss:']);
+}

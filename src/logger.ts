@@ -1,4 +1,4 @@
-import type { LoggerOptions } from 'pino';
+import { stdTimeFunctions, type LoggerOptions } from 'pino';
 
 /** Paths pino removes from every log line: credentials must never reach the logs. */
 export const REDACT_PATHS = [
@@ -20,5 +20,6 @@ export const REDACT_PATHS = [
 ];
 
 export function loggerOptions(level: string): LoggerOptions {
-  return { level, redact: { paths: REDACT_PATHS, censor: '[redacted]' } };
+  // ISO 8601 with milliseconds, the one time format of the service (src/runs/time.ts).
+  return { level, timestamp: stdTimeFunctions.isoTime, redact: { paths: REDACT_PATHS, censor: '[redacted]' } };
 }

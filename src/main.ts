@@ -5,10 +5,14 @@ import pino, { type Logger } from 'pino';
 import { isCommand, usage } from './cli-help.js';
 import { ConfigError, loadConfig, loadEmulatorConfig, parseRole } from './config.js';
 import { loggerOptions } from './logger.js';
-import { startRuntime } from './runtime.js';
+import { StartupStopped } from './redis-wait.js';
+import { startRuntime, type Runtime } from './runtime.js';
 
-/** SIGTERM/SIGINT close in order; a second signal exits at once. */
-function closeOnSignals(log: Logger, close: () => Promise<void>): void {
+/**
+ * SIGTERM/SIGINT close in order; a second signal exits at once. `close` resolves true when it had to leave
+ * something behind (Redis clients still retrying a Redis that is away): the process then exits by itself.
+ */
+function closeOnSignals(log: Logger, close: () => Promise<boolean | void>): void {
   let stopping = false;
   const stop = (signal: string) => {
     if (stopping) {
@@ -18,7 +22,11 @@ function closeOnSignals(log: Logger, close: () => Promise<void>): void {
     stopping = true;
     log.info({ signal }, 'shutting down');
     close().then(
-      () => log.info('stopped'),
+      (leftBehind) => {
+        log.info('stopped');
+        // Otherwise the process ends on its own once everything is closed (tests check that nothing is left open).
+        if (leftBehind === true) setTimeout(() => process.exit(), 200).unref();
+      },
       (err: unknown) => {
         log.error({ err }, 'shutdown failed');
         process.exitCode = 1;
@@ -81,13 +89,21 @@ async function main(argv: string[]): Promise<void> {
         `Point the service at it: AZURE_ARM_ENDPOINT=${emulator.url} AZURE_AUTHORITY_HOST=${emulator.url} AZURE_CA_CERT_FILE=${emulator.caPath}\n` +
         `Control endpoint: ${emulator.url}/_emulator/counters\n`,
     );
-    closeOnSignals(pino({ level: 'warn' }), () => emulator.close());
+    closeOnSignals(pino(loggerOptions('warn')), () => emulator.close());
     return;
   }
   if (command === 'demo') {
     const { startDemo } = await import('./demo.js');
-    const log = pino({ level: 'warn' });
-    const demo = await startDemo(log);
+    const { RedisServerMissing } = await import('./demo-redis.js');
+    const log = pino(loggerOptions('warn'));
+    let demo;
+    try {
+      demo = await startDemo(log);
+    } catch (err) {
+      if (!(err instanceof RedisServerMissing)) throw err;
+      process.stderr.write(`${err.message}\n`);
+      process.exit(1);
+    }
     closeOnSignals(log, () => demo.close());
     return;
   }
@@ -97,9 +113,23 @@ async function main(argv: string[]): Promise<void> {
   if (config.authDisabled) {
     log.warn('AUTH_DISABLED=true: the API accepts requests WITHOUT any API key. Never do this outside a laptop.');
   }
-  const runtime = await startRuntime(config, role, log);
-  // Handlers first: whoever reads "started" may signal at once.
-  closeOnSignals(log, () => runtime.close());
+  // Signals are heard from the start: a process still waiting for Redis stops at once.
+  const startup = new AbortController();
+  let runtime: Runtime | undefined;
+  let starting: Promise<unknown> = Promise.resolve();
+  closeOnSignals(log, async () => {
+    startup.abort();
+    await starting.catch(() => undefined);
+    await runtime?.close();
+    return runtime?.abandonedRedis ?? false;
+  });
+  starting = startRuntime(config, role, log, startup.signal);
+  try {
+    runtime = (await starting) as Runtime;
+  } catch (err) {
+    if (err instanceof StartupStopped) return;
+    throw err;
+  }
   log.info({ role, port: role === 'worker' ? undefined : config.port }, 'aci-flow-runner started');
 }
 

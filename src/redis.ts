@@ -12,7 +12,9 @@ const retryStrategy = (attempt: number) => Math.min(attempt * 200, 2000);
  * One connection: an ioredis Cluster client when cluster nodes are given (every key the service
  * uses carries a hash tag, see src/runs/keys.ts), else a single Redis at the URL.
  */
-function connect(url: string, nodes: ClusterNodes, options: RedisOptions, clusterOptions: ClusterOptions = {}): RedisClient {
+function connect(url: string, nodes: ClusterNodes, given: RedisOptions, clusterOptions: ClusterOptions = {}): RedisClient {
+  // A socket that failed to connect never closes again: ioredis would hold the process 2 s on disconnect.
+  const options = { disconnectTimeout: 200, ...given };
   if (!nodes) return new Redis(url, options);
   const { username, password, protocol } = new URL(url);
   return new Cluster(nodes, {
@@ -57,10 +59,14 @@ export async function waitForReady(redis: RedisClient, timeoutMs: number): Promi
     const done = () => {
       clearTimeout(timer);
       redis.off('ready', done);
+      redis.off('end', done);
       resolve();
     };
-    const timer = setTimeout(done, timeoutMs);
+    // Unref'd: a connection closed while reconnecting emits no 'end', and this wait must not hold the process.
+    const timer = setTimeout(done, timeoutMs).unref();
     redis.once('ready', done);
+    // Closed while waiting (shutdown): it will not become ready.
+    redis.once('end', done);
   });
 }
 
@@ -68,7 +74,7 @@ export async function waitForReady(redis: RedisClient, timeoutMs: number): Promi
 export async function redisAnswers(redis: RedisClient, timeoutMs = 1000): Promise<boolean> {
   let timer: NodeJS.Timeout | undefined;
   const timeout = new Promise<false>((resolve) => {
-    timer = setTimeout(() => resolve(false), timeoutMs);
+    timer = setTimeout(() => resolve(false), timeoutMs).unref();
   });
   try {
     // A connection still (re)connecting gets the same budget to become ready before we ping.
@@ -84,6 +90,8 @@ export async function redisAnswers(redis: RedisClient, timeoutMs = 1000): Promis
 /** Closes a connection whatever its state; safe to call twice. */
 export async function closeConnection(redis: RedisClient): Promise<void> {
   if (redis.status === 'end') return;
+  // QUIT would wait for a Redis that does not answer (a waiting connection queues it): drop the socket.
+  if (redis.status !== 'ready') return void redis.disconnect();
   try {
     await redis.quit();
   } catch {

@@ -13,20 +13,36 @@ import { startMetricsListener } from './metrics/listener.js';
 import { jobCounts } from './metrics/queue-depth.js';
 import { readFrom } from './metrics/registry.js';
 import { closeConnection, producerConnection, redisAnswers, waitForReady, workerConnection, type RedisClient } from './redis.js';
+import { RedisOutageReport } from './redis-outage.js';
+import { untilRedisAnswers } from './redis-wait.js';
 import { upgradeLayout } from './runs/upgrade.js';
 import { withInstanceIdentity } from './instance-identity.js';
 import { createServices, runStore, webhookStore, type Services } from './services.js';
 import { RunChanges } from './runs/changes.js';
 import { WebhookDispatcher } from './webhooks/dispatcher.js';
 
+/** How long each closing stage may wait when Redis does not answer. */
+const CLOSE_WITHOUT_REDIS_MS = 2000;
+
+/** Settles when the promise does, or after `ms` (the promise is left to itself). */
+function within(promise: Promise<unknown>, ms: number): Promise<unknown> {
+  let timer: NodeJS.Timeout | undefined;
+  const bound = new Promise((resolve) => {
+    timer = setTimeout(resolve, ms);
+  });
+  return Promise.race([promise.catch(() => undefined), bound]).finally(() => clearTimeout(timer));
+}
+
 export interface Runtime {
   app?: FastifyInstance;
   services: Services;
   worker?: ReturnType<typeof startWorker>;
   close(): Promise<void>;
+  /** True once close() gave up waiting for a Redis that did not answer: clients may still be retrying. */
+  readonly abandonedRedis: boolean;
 }
 
-export function startWorker(config: Config, services: Services, connection: RedisClient, log: Logger) {
+export function startWorker(config: Config, services: Services, connection: RedisClient, log: Logger, outage = new RedisOutageReport(log, config.redisUrl)) {
   // The worker's own store waits for Redis instead of failing fast: a Redis blip delays runs, never fails them.
   const store = runStore(config, connection);
   const ctx = {
@@ -56,6 +72,7 @@ export function startWorker(config: Config, services: Services, connection: Redi
     { ...config.webhooks, concurrency: 16 },
     log.child({ component: 'webhooks' }),
   );
+  connection.on('ready', () => outage.answered());
   const runWorker = startRunWorker(ctx, services.queue, {
     sweep,
     sweepIntervalMs: config.sweepIntervalMs,
@@ -68,6 +85,7 @@ export function startWorker(config: Config, services: Services, connection: Redi
     shutdownMs: config.workerShutdownMs,
     housekeepingLeaseMs: config.housekeepingLeaseMs,
     keyPrefix: config.queuePrefix,
+    outage,
   });
   dispatcher.start();
   return {
@@ -79,8 +97,21 @@ export function startWorker(config: Config, services: Services, connection: Redi
   };
 }
 
-export async function startRuntime(settings: Config, role: Role, log: Logger): Promise<Runtime> {
+/**
+ * Starts the role. Until Redis answers it waits (saying so once, then at most once a minute), with
+ * /healthz and /readyz (503) served on the API port; `signal` stops that wait (StartupStopped).
+ */
+export async function startRuntime(settings: Config, role: Role, log: Logger, signal: AbortSignal = new AbortController().signal): Promise<Runtime> {
   const producer = producerConnection(settings.redisUrl, settings.redisClusterNodes);
+  const outage = new RedisOutageReport(log, settings.redisUrl);
+  try {
+    const listen = role === 'worker' ? (settings.metricsPort > 0 ? settings.metricsPort : undefined) : settings.port;
+    await untilRedisAnswers(producer, { report: outage, signal, listen: listen === undefined ? undefined : { port: listen, host: settings.host } });
+  } catch (err) {
+    await closeConnection(producer);
+    throw err;
+  }
+  producer.on('ready', () => outage.answered());
   const config = await withInstanceIdentity(settings, producer);
   const services = createServices(config, producer);
   const workerRedis = role === 'api' ? undefined : workerConnection(config.redisUrl, config.redisClusterNodes);
@@ -88,7 +119,7 @@ export async function startRuntime(settings: Config, role: Role, log: Logger): P
   const upgrader = workerRedis ?? producer;
   await waitForReady(upgrader, 10_000);
   await upgradeLayout(upgrader, workerRedis ? runStore(config, workerRedis) : services.store, services.queue, log);
-  const worker = workerRedis ? startWorker(config, services, workerRedis, log.child({ component: 'worker' })) : undefined;
+  const worker = workerRedis ? startWorker(config, services, workerRedis, log.child({ component: 'worker' }), outage) : undefined;
   const withdrawReadings = readFrom({
     counts: () => services.runs.counts(),
     jobCounts: () => jobCounts(services.queue),
@@ -108,18 +139,30 @@ export async function startRuntime(settings: Config, role: Role, log: Logger): P
   }
 
   let closed = false;
+  let abandonedRedis = false;
   return {
     app,
     services,
     worker,
+    get abandonedRedis() {
+      return abandonedRedis;
+    },
     async close() {
       if (closed) return;
       closed = true;
+      // With Redis away, closing the worker and the queue would wait for it for ever (their last commands
+      // queue up): they get a short bound instead, and nothing is lost (every step is repeated safely).
+      const redisUp = await redisAnswers(producer, 500);
+      const stage = (closing: Promise<unknown>) => (redisUp ? closing : within(closing, CLOSE_WITHOUT_REDIS_MS));
+      if (!redisUp) {
+        abandonedRedis = true;
+        log.warn('Redis does not answer: closing without waiting for it');
+      }
       // Order: stop taking requests, stop taking jobs, then drop the connections they used.
       if (app) await app.close();
       if (metricsServer) await new Promise((resolve) => metricsServer.close(resolve));
-      if (worker) await worker.close();
-      await services.queue.close();
+      if (worker) await stage(worker.close());
+      await stage(services.queue.close());
       withdrawReadings();
       if (workerRedis) await closeConnection(workerRedis);
       await closeConnection(producer);

@@ -439,6 +439,9 @@ export interface components {
                 /** @description failed: cleanup gave up after its bound on a permanent error (see last_error); the outcome is unchanged. */
                 state: "pending" | "done" | "kept" | "failed";
                 attempts: number;
+                /** @description What cleanup is waiting for, while it waits; not an error. */
+                status?: string;
+                /** @description The last error cleanup met, if any. */
                 last_error?: string;
                 /** Format: date-time */
                 started_at?: string;

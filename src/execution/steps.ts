@@ -6,6 +6,7 @@ import { classifyAzureError, hintFor, withHint, type AzureFailure } from '../azu
 import { AzureGateway, type GroupStatus } from '../azure/gateway.js';
 import { isTerminal, transition, type Outcome, type Run, type RunSpec, type RunState } from '../runs/model.js';
 import type { RunStore } from '../runs/store.js';
+import { isoTime } from '../runs/time.js';
 import { newLines, parseLogContent } from './log-lines.js';
 import { pacerWait, stepDuration } from '../metrics/registry.js';
 import { credentialAccepted, credentialRefusedFinal, credentialRefusedWhileRunning } from '../metrics/credentials.js';
@@ -298,7 +299,9 @@ async function readLogs(s: Step, container: string, tail?: number): Promise<void
   const { lines, cursor: next } = newLines(all, cursor);
   if (lines.length > 0) {
     // Lines and cursor move together; a repeated read (cursor already moved) adds nothing.
-    const count = await s.ctx.store.appendLogs(s.run.id, lines, cursor, next);
+    // Azure stamps lines with 7 fraction digits; the service shows every time with milliseconds (the cursor keeps Azure's own).
+    const stamped = lines.map((l) => ({ ...l, ts: isoTime(l.ts) }));
+    const count = await s.ctx.store.appendLogs(s.run.id, stamped, cursor, next);
     if (count !== undefined) s.run = { ...s.run, log_cursor: next, log_lines: count };
   }
   // Azure keeps 16 KB / 1,000 lines of an exited container: a full window that begins after what
@@ -451,8 +454,11 @@ async function cleanup(s: Step): Promise<StepResult> {
   const attempts = (s.run.cleanup?.attempts ?? 0) + 1;
   const backoff = Math.min(MAX_CLEANUP_DELAY_MS, pollMs(s) * attempts);
   const finalErrors = s.run.cleanup?.last_error?.startsWith('final:') ? attempts - 1 : 0;
-  const record = (state: 'pending' | 'done' | 'kept' | 'failed', lastError?: string) =>
-    s.ctx.store.update(s.run.id, (run) => ({ ...run, cleanup: { state, attempts, started_at: run.cleanup?.started_at, ...(lastError ? { last_error: lastError } : {}) } }));
+  const record = (state: 'pending' | 'done' | 'kept' | 'failed', note: { status?: string; lastError?: string } = {}) =>
+    s.ctx.store.update(s.run.id, (run) => ({
+      ...run,
+      cleanup: { state, attempts, started_at: run.cleanup?.started_at, ...(note.status ? { status: note.status } : {}), ...(note.lastError ? { last_error: note.lastError } : {}) },
+    }));
   if (!s.run.history.some((t) => t.state === 'SUBMITTING' || t.state === 'PROVISIONING' || t.state === 'RUNNING')) {
     await record('done'); // never sent to Azure: nothing to clean up
     return { done: true };
@@ -469,7 +475,7 @@ async function cleanup(s: Step): Promise<StepResult> {
       }
       if (await createMayStillLand(s, deployment?.state)) {
         // ARM dispatched the create before the cancel landed: the group may still appear; wait (bounded).
-        await record('pending', 'Waiting for a container group whose creation was dispatched before the cancel.');
+        await record('pending', { status: 'Waiting for a container group whose creation was dispatched before the cancel.' });
         return after(backoff);
       }
     }
@@ -486,10 +492,10 @@ async function cleanup(s: Step): Promise<StepResult> {
     const text = permanent ? `final: ${failure.code}: ${withHint(failure.code, failure.message)}` : `${failure.kind}: ${failure.message}`;
     if (permanent && finalErrors + 1 >= CLEANUP_FINAL_ATTEMPTS) {
       // A lock, a missing permission…: retrying for ever changes nothing. The outcome stands.
-      await record('failed', `Gave up after ${attempts} attempts: ${text}`);
+      await record('failed', { lastError: `Gave up after ${attempts} attempts: ${text}` });
       return { done: true };
     }
-    await record('pending', text);
+    await record('pending', { lastError: text });
     return after(failure.kind === 'transient' && failure.retryAfterMs ? failure.retryAfterMs : backoff);
   }
 }
@@ -543,7 +549,7 @@ export interface AdvanceOptions {
  */
 async function endWithoutSpec(ctx: StepContext, run: Run): Promise<StepResult> {
   if (isTerminal(run.state)) {
-    await ctx.store.update(run.id, (r) => (r.cleanup?.state === 'pending' ? { ...r, cleanup: { ...r.cleanup, state: 'done', last_error: 'The run spec is gone; nothing left to clean up from here.' } } : undefined));
+    await ctx.store.update(run.id, (r) => (r.cleanup?.state === 'pending' ? { ...r, cleanup: { ...r.cleanup, state: 'done', status: 'The run spec is gone; nothing left to clean up from here.' } } : undefined));
     return { done: true };
   }
   const reason = 'The run spec (what to deploy, and where) is missing from the store; the run cannot go on.';

@@ -2,6 +2,7 @@
 // wait moves its own job to delayed and frees the slot, so a few slots follow thousands of runs.
 import { DelayedError, Worker, type Job } from 'bullmq';
 import type { RedisClient } from '../redis.js';
+import { isRedisUnreachable, type RedisOutageReport } from '../redis-outage.js';
 import { startHousekeeper } from './housekeeper.js';
 import { RUNS_QUEUE, enqueueRun, forgetRun, runSignalChannel, type RunsQueue } from './queue.js';
 import type { SweepResult } from './sweeper.js';
@@ -32,6 +33,8 @@ export interface WorkerOptions {
   keyPrefix: string;
   /** How long close() lets running steps finish before aborting their Azure calls. */
   shutdownMs: number;
+  /** Says "Redis is not answering" once a minute instead of on every reconnection attempt. */
+  outage: RedisOutageReport;
 }
 
 const RECONCILE_CHUNK = 200;
@@ -77,7 +80,7 @@ export function startRunWorker(ctx: StepContext, queue: RunsQueue, options: Work
       // Crashes are expected and every step is idempotent: a stalled run job is always taken again.
       maxStalledCount: 1_000_000,
     });
-    worker.on('error', (err) => ctx.log.error({ err }, 'worker error'));
+    worker.on('error', (err) => (isRedisUnreachable(err) ? options.outage.noAnswer(err.message) : ctx.log.error({ err }, 'worker error')));
     worker.on('failed', (job, err) => ctx.log.error({ runId: job?.id, err }, 'run job failed; the reconciler will requeue it'));
     return worker;
   });

@@ -42,6 +42,9 @@ export interface Cleanup {
   /** failed: given up after a bound on a permanent error; the group may still exist (see last_error). */
   state: 'pending' | 'done' | 'kept' | 'failed';
   attempts: number;
+  /** What cleanup is waiting for, while it waits (never an error). */
+  status?: string;
+  /** The last error cleanup met (kept apart from its status). */
   last_error?: string;
   /** When cleanup began (ISO time), for its bounds. */
   started_at?: string;

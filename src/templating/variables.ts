@@ -1,7 +1,8 @@
 // Job variables checked against a work pool's variables schema before anything is stored.
-import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
+import { Ajv, type ValidateFunction } from 'ajv';
 import { JobVariablesInvalid, type Problem } from './errors.js';
 import { isObject, type JsonObject } from './layering.js';
+import { schemaProblems } from './schema-problems.js';
 
 const ajv = new Ajv({ strict: false, allErrors: true, validateFormats: false, allowUnionTypes: true });
 
@@ -25,13 +26,6 @@ export function compileVariablesSchema(schema: JsonObject): ValidateFunction {
   return validate;
 }
 
-function toProblem(error: ErrorObject, prefix: string): Problem {
-  const missing = (error.params as { missingProperty?: string }).missingProperty;
-  const path = `${prefix}${error.instancePath}${missing ? `/${missing}` : ''}`;
-  const allowed = (error.params as { allowedValues?: unknown[] }).allowedValues;
-  return { path, message: `${error.message ?? 'is invalid'}${allowed ? `: ${allowed.join(', ')}` : ''}` };
-}
-
 /**
  * Checks the values a run will be rendered with: every key a declared variable, every value of
  * the declared type, every required variable present (from a default or the values).
@@ -42,18 +36,6 @@ export function checkJobVariables(schema: JsonObject, values: JsonObject, prefix
     .filter((name) => !Object.hasOwn(properties, name))
     .map((name) => ({ path: `${prefix}/${name}`, message: 'is not a variable of this work pool' }));
   const validate = compileVariablesSchema(schema);
-  if (!validate(values)) {
-    // anyOf reports each branch; the branch errors say more than the summary line.
-    const errors = (validate.errors ?? []).filter((e) => e.keyword !== 'anyOf' || validate.errors!.length === 1);
-    const seen = new Set<string>();
-    for (const error of errors) {
-      const problem = toProblem(error, prefix);
-      const id = `${problem.path} ${problem.message}`;
-      if (!seen.has(id)) {
-        seen.add(id);
-        problems.push(problem);
-      }
-    }
-  }
+  if (!validate(values)) problems.push(...schemaProblems(validate.errors ?? [], prefix, prefix || 'the job variables'));
   if (problems.length > 0) throw new JobVariablesInvalid(problems);
 }

@@ -110,7 +110,7 @@ describe('framework errors in the envelope', () => {
     const csv = await t.app.inject({ method: 'POST', url: '/runs', headers: { ...auth(), 'content-type': 'text/csv' }, payload: 'a' });
     expectEnvelope(csv, 415, 'UNSUPPORTED_MEDIA_TYPE');
     const text = await t.app.inject({ method: 'POST', url: '/runs', headers: { ...auth(), 'content-type': 'text/plain' }, payload: '{}' });
-    expectEnvelope(text, 400, 'VALIDATION_FAILED');
+    expectEnvelope(text, 415, 'UNSUPPORTED_MEDIA_TYPE');
     const bad = await t.app.inject({ method: 'POST', url: '/runs', headers: { ...auth(), 'content-type': '/' }, payload: '{}' });
     expect(bad.statusCode).toBeGreaterThanOrEqual(400);
     expect(bad.statusCode).toBeLessThan(500);

@@ -19,3 +19,17 @@ describe('log redaction', () => {
     expect(out.match(/\[redacted\]/g)?.length).toBe(4);
   });
 });
+
+describe('log time', () => {
+  it('stamps every line in ISO 8601 with milliseconds, the format of run history and log lines', () => {
+    let out = '';
+    const sink = new Writable({
+      write(chunk, _encoding, done) {
+        out += chunk.toString();
+        done();
+      },
+    });
+    pino(loggerOptions('info'), sink).info('hello');
+    expect(JSON.parse(out).time).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/);
+  });
+});

@@ -172,7 +172,7 @@ describe('refusals', () => {
         expect.arrayContaining([
           { path: '/job_variables/colour', message: 'is not a variable of this work pool' },
           { path: '/job_variables/cpu', message: 'must be number' },
-          { path: '/job_variables/resource_group_name', message: "must have required property 'resource_group_name'" },
+          { path: '/job_variables/resource_group_name', message: 'is missing: /job_variables must have the property "resource_group_name"' },
         ]),
       );
     }

@@ -1,6 +1,9 @@
 import type { Socket } from 'node:net';
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { ErrorObject } from 'ajv';
 import { AppError, type ErrorCode, type ErrorDetail } from '../../errors.js';
+import { REQUEST_ID_HEADER } from './request-id.js';
+import { schemaProblems } from '../../templating/schema-problems.js';
 import { BaseJobTemplateInvalid, JobVariablesInvalid, TemplateNotRenderable } from '../../templating/errors.js';
 
 /** Longest path parameter the router accepts; ids are checked against the contract (≤ 200) after routing. */
@@ -20,6 +23,9 @@ const FASTIFY_CODES: Record<string, { code: ErrorCode; status: number }> = {
 /** Fastify's messages quote the raw URL; ours say what is wrong without echoing it back. */
 function publicMessage(error: FastifyError): string {
   if (error.code === 'FST_ERR_BAD_URL') return 'The URL is not valid: a path segment has bad percent-encoding.';
+  if (error.code === 'FST_ERR_CTP_INVALID_MEDIA_TYPE' || error.code === 'FST_ERR_CTP_INVALID_TYPE') {
+    return 'This media type is not accepted: send the body as JSON (Content-Type: application/json).';
+  }
   if (error.code === 'FST_ERR_MAX_PARAM_LENGTH') return `A path parameter is longer than ${MAX_PARAM_LENGTH} characters.`;
   return error.message;
 }
@@ -31,12 +37,20 @@ function isStoreOutage(error: Error): boolean {
   );
 }
 
-function validationDetails(error: FastifyError): ErrorDetail[] {
-  return (error.validation ?? []).map((issue) => {
-    const missing = (issue.params as { missingProperty?: string } | undefined)?.missingProperty;
-    const path = `${issue.instancePath}${missing ? `/${missing}` : ''}` || '/';
-    return { in: error.validationContext, path, message: issue.message ?? 'is invalid' };
-  });
+/** What each part of a request is called in messages. */
+const PARTS: Record<string, { name: string; verb: 'is' | 'are' }> = {
+  body: { name: 'body', verb: 'is' },
+  querystring: { name: 'query string', verb: 'is' },
+  params: { name: 'path parameters', verb: 'are' },
+  headers: { name: 'headers', verb: 'are' },
+};
+
+function validationEnvelope(error: FastifyError): AppError {
+  const context = error.validationContext ?? 'request';
+  const part = PARTS[context] ?? { name: context, verb: 'is' };
+  const details: ErrorDetail[] = schemaProblems((error.validation ?? []) as ErrorObject[], '', `the ${part.name}`).map((problem) => ({ in: context, ...problem }));
+  const first = details.length === 1 ? ` ${details[0].path} ${details[0].message}` : '';
+  return new AppError('VALIDATION_FAILED', 400, `The ${part.name} ${part.verb} invalid.${first ? `${first}.` : ''}`, details);
 }
 
 export function toEnvelope(error: FastifyError | AppError | Error, request: FastifyRequest): AppError {
@@ -47,7 +61,7 @@ export function toEnvelope(error: FastifyError | AppError | Error, request: Fast
   if (error instanceof TemplateNotRenderable) return new AppError('TEMPLATE_NOT_RENDERABLE', 422, error.message);
   const fastifyError = error as FastifyError;
   if (fastifyError.validation) {
-    return new AppError('VALIDATION_FAILED', 400, `The ${fastifyError.validationContext ?? 'request'} is invalid.`, validationDetails(fastifyError));
+    return validationEnvelope(fastifyError);
   }
   const known = fastifyError.code && Object.hasOwn(FASTIFY_CODES, fastifyError.code) ? FASTIFY_CODES[fastifyError.code] : undefined;
   if (known) return new AppError(known.code, known.status, publicMessage(fastifyError));
@@ -62,6 +76,8 @@ export function toEnvelope(error: FastifyError | AppError | Error, request: Fast
 function send(request: FastifyRequest, reply: FastifyReply, envelope: AppError, cause?: Error) {
   if (envelope.statusCode >= 500) request.log.error({ err: cause, code: envelope.code, reqId: request.id }, 'request failed');
   else request.log.info({ code: envelope.code, reqId: request.id }, envelope.message);
+  // Errors met before the onRequest hooks (bad URL encoding) are echoed here.
+  reply.header(REQUEST_ID_HEADER, request.id);
   return reply.status(envelope.statusCode).send(envelope.toJSON());
 }
 

@@ -47,13 +47,15 @@ function requireDeclaredBody(app: FastifyInstance): void {
     }
     const mediaType = String(request.headers['content-type'] ?? '').split(';')[0].trim().toLowerCase();
     if (!declared.includes(mediaType)) {
-      throw new AppError('UNSUPPORTED_MEDIA_TYPE', 415, `Send the body as ${declared.join(' or ')}.`);
+      throw new AppError('UNSUPPORTED_MEDIA_TYPE', 415, `This media type is not accepted: send the body as ${declared.join(' or ')}.`);
     }
   });
 }
 
 export function registerJsonBody(app: FastifyInstance): void {
   requireDeclaredBody(app);
+  // Every body is JSON: text/plain would reach validation as a string and get a puzzling "must be object".
+  app.removeContentTypeParser('text/plain');
   const parse = app.getDefaultJsonParser('error', 'error');
   app.addContentTypeParser('application/json', { parseAs: 'string' }, (request, body, done) => {
     if (jsonDepthExceeds(body as string)) {
