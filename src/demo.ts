@@ -47,8 +47,13 @@ export async function startDemo(log: Logger) {
     await ownRedis?.stop();
     throw err;
   }
-  const { emulator, config, close } = started;
-  const base = `http://${config.host}:${config.port}`;
+  const { emulator, config, runtime, close } = started;
+  // The address really listened on (PORT=0 picks a free port), and a key the demo accepts: its own unless
+  // API_KEYS replaced it (then the user's key is not printed).
+  const address = runtime.app?.server.address();
+  const port = address && typeof address === 'object' ? address.port : config.port;
+  const base = `http://${config.host}:${port}`;
+  const key = config.apiKeys.some((k) => k.key === DEMO_KEY) ? DEMO_KEY : '<a key of API_KEYS>';
   process.stdout.write(
     [
       '',
@@ -59,11 +64,11 @@ export async function startDemo(log: Logger) {
         : `Redis: ${config.redisUrl}`,
       '',
       'Submit a flow run (about a minute of output at this time scale):',
-      `  curl -s -X POST ${base}/runs -H 'Authorization: Bearer ${DEMO_KEY}' -H 'content-type: application/json' \\`,
+      `  curl -s -X POST ${base}/runs -H 'Authorization: Bearer ${key}' -H 'content-type: application/json' \\`,
       `    -d '{"flow_run":{"name":"demo-run"},"flow":{"name":"hello-flow"},"job_variables":{"resource_group_name":"demo-rg","subscription_id":"00000000-0000-0000-0000-000000000000","command":"${SAMPLE_COMMAND}","entrypoint":null,"stream_output":true,"task_watch_poll_interval":1}}'`,
       'Then follow it:',
-      `  curl -s ${base}/runs/<id> -H 'Authorization: Bearer ${DEMO_KEY}'`,
-      `  curl -sN "${base}/runs/<id>/logs?follow=true" -H 'Authorization: Bearer ${DEMO_KEY}'`,
+      `  curl -s ${base}/runs/<id> -H 'Authorization: Bearer ${key}'`,
+      `  curl -sN "${base}/runs/<id>/logs?follow=true" -H 'Authorization: Bearer ${key}'`,
       '',
     ].join('\n'),
   );

@@ -1,13 +1,21 @@
 // `node dist/main.js demo` on a machine where nothing answers at REDIS_URL (issue 12, item 6): it runs its own
 // private redis-server and serves a run; without redis-server on PATH it says how to get one and exits 1.
-import { afterEach, describe, expect, it } from 'vitest';
+import { Redis } from 'ioredis';
+import { afterAll, afterEach, describe, expect, inject, it } from 'vitest';
 import { DEMO_KEY } from '../../src/demo.js';
 import { freePort, spawnMain, type Spawned } from '../helpers/process.js';
+import { deletePrefixKeys } from '../helpers/redis-keys.js';
 import { waitFor } from '../helpers/service.js';
 
 const SIGTERM_BOUND_MS = 10_000;
 let spawned: Spawned | undefined;
 afterEach(() => spawned?.kill());
+const BANNER_PREFIX = `demo-banner-${process.pid}`;
+afterAll(async () => {
+  const redis = new Redis(inject('redisUrl'));
+  await deletePrefixKeys(redis, BANNER_PREFIX);
+  await redis.quit();
+});
 
 const alive = (pid: number) => {
   try {
@@ -73,5 +81,21 @@ describe('the demo', () => {
     expect(lines).toHaveLength(1);
     expect(lines[0]).toMatch(/^Nothing answers at redis:\/\/127\.0\.0\.1:\d+ and redis-server is not on PATH: install it \(Debian\/Ubuntu: apt-get install redis-server/);
     expect(spawned.stdout()).not.toContain('curl');
+  });
+
+  it('prints the address it really listens on and never a key it does not accept', async () => {
+    spawned = spawnMain(['demo'], { PATH: process.env.PATH ?? '', PORT: '0', EMULATOR_PORT: '0', API_KEYS: 'a-key-of-the-operator', REDIS_URL: inject('redisUrl'), QUEUE_PREFIX: BANNER_PREFIX });
+    const line = await spawned.line(/aci-flow-runner demo on http:\/\/127\.0\.0\.1:\d+/, 30_000);
+    const port = Number(line.match(/127\.0\.0\.1:(\d+)/)![1]);
+    expect(port).toBeGreaterThan(0);
+    const submit = await spawned.line(/curl -s -X POST/);
+    expect(submit).toContain(`http://127.0.0.1:${port}/runs`);
+    expect(submit).toContain('Bearer <a key of API_KEYS>');
+    expect(spawned.stdout()).not.toContain(DEMO_KEY);
+    expect(spawned.stdout()).not.toContain('a-key-of-the-operator');
+    // The printed address answers.
+    expect((await fetch(`http://127.0.0.1:${port}/healthz`)).status).toBe(200);
+    spawned.child.kill('SIGTERM');
+    expect(await spawned.exited(SIGTERM_BOUND_MS)).toBe(0);
   });
 });
