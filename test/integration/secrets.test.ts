@@ -147,9 +147,9 @@ it('keeps every kind of secret out of responses, debug logs, Redis and the ARM d
     flow: { name: 'secret-flow' },
     work_pool: 'secret-pool',
     deployment: { id: 'dep-1', name: 'nightly', job_variables: { env: { PREFECT_API_AUTH_STRING: SECRETS.deploymentJobVariable } } },
-    job_variables: { ...jobVariables('sh -c "echo working; sleep 300; exit 0"'), env: { PREFECT_API_KEY: SECRETS.flowRunApiKey } },
+    job_variables: { ...jobVariables('sh -c "echo working; sleep 1500; exit 0"'), env: { PREFECT_API_KEY: SECRETS.flowRunApiKey } },
   };
-  const withBase = { flow_run: { id: crypto.randomUUID(), name: 'base-run' }, flow: { name: 'base-flow' }, job_variables: jobVariables('sh -c "echo base; sleep 300; exit 0"') };
+  const withBase = { flow_run: { id: crypto.randomUUID(), name: 'base-run' }, flow: { name: 'base-flow' }, job_variables: jobVariables('sh -c "echo base; sleep 1500; exit 0"') };
 
   expect((await call('POST', '/runs/preview', withPool)).status).toBe(200);
   expect((await call('POST', '/runs/preview', withBase)).status).toBe(200);
@@ -159,13 +159,11 @@ it('keeps every kind of secret out of responses, debug logs, Redis and the ARM d
   expect((await call('POST', '/runs', withPool)).status).toBe(200);
   expect((await call('POST', '/runs', { ...withPool, flow: { name: 'other' } })).status).toBe(409);
 
-  // While both run, their deployments are on record in the emulator.
+  // While both run (15 s of real time at this time scale), their deployments are on record in the emulator: read
+  // those first (in memory), then Redis while the run specs still exist.
   for (const id of [withPool.flow_run.id, withBase.flow_run.id]) {
-    await until(() => call('GET', `/runs/${id}`).then((r) => r.json()), (run) => run.state === 'RUNNING' || run.state === 'COMPLETED');
+    await until(() => call('GET', `/runs/${id}`).then((r) => r.json()), (run) => run.state === 'RUNNING');
   }
-  // Run specs live only until cleanup: Redis is read while the runs are on, and again at the end.
-  const redisWhileRunning = await redisDump();
-  expect(redisWhileRunning).toContain(withBase.flow_run.id);
   const records = JSON.stringify(emulator.world.store.deployments());
   expect(records).toContain('secure_env');
   // And as ARM shows them to whoever reads the deployment.
@@ -176,6 +174,9 @@ it('keeps every kind of secret out of responses, debug logs, Redis and the ARM d
     armViews.push(JSON.stringify(view.body));
   }
   expect(armViews).toHaveLength(2);
+  // Run specs live only until cleanup: Redis is read while the runs are on, and again at the end.
+  const redisWhileRunning = await redisDump();
+  expect(redisWhileRunning).toContain(withBase.flow_run.id);
   const deploymentRecords = `${records}\n${armViews.join('\n')}`;
 
   for (const id of [withPool.flow_run.id, withBase.flow_run.id]) {
