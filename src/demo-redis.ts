@@ -3,9 +3,9 @@
 // with the demo.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { freeLoopbackPort } from './free-port.js';
 
 export const REDIS_INSTALL_HINT =
   'install it (Debian/Ubuntu: apt-get install redis-server; macOS: brew install redis) or set REDIS_URL to a Redis that runs';
@@ -27,16 +27,6 @@ export interface PrivateRedis {
 
 const READY_TIMEOUT_MS = 10_000;
 
-async function freeLoopbackPort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => resolve());
-  });
-  const { port } = server.address() as { port: number };
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
 
 /** Resolves once the server says it accepts connections; rejects when it cannot start. */
 function whenReady(child: ChildProcess, missing: () => Error): Promise<void> {

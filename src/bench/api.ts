@@ -5,13 +5,13 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { once } from 'node:events';
-import { createServer } from 'node:net';
 import autocannon from 'autocannon';
 import { Redis } from 'ioredis';
 import { loadApiBenchConfig, loadConfig } from '../config.js';
 import { transition } from '../runs/model.js';
 import { runStore } from '../services.js';
 import { writeCost } from './write-cost.js';
+import { freeLoopbackPort as freePort } from '../free-port.js';
 
 const KEY = 'bench-api-key-0000';
 
@@ -23,14 +23,6 @@ function body(id: string) {
   });
 }
 
-async function freePort(): Promise<number> {
-  const server = createServer();
-  server.listen(0, '127.0.0.1');
-  await once(server, 'listening');
-  const { port } = server.address() as { port: number };
-  server.close();
-  return port;
-}
 
 /** Starts `node dist/main.js <args>` and waits until `readyUrl` answers. */
 async function startChild(args: string[], env: Record<string, string>, readyUrl: string): Promise<ChildProcess> {

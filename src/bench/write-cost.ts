@@ -3,22 +3,14 @@
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Redis } from 'ioredis';
+import { freeLoopbackPort as freePort } from '../free-port.js';
 import { transition, type Run, type RunSpec } from '../runs/model.js';
 import { Sealer } from '../runs/seal.js';
 import { RunStore } from '../runs/store.js';
 
-async function freePort(): Promise<number> {
-  const server = createServer();
-  server.listen(0, '127.0.0.1');
-  await once(server, 'listening');
-  const { port } = server.address() as { port: number };
-  server.close();
-  return port;
-}
 
 function run(id: string, flowRunBytes: number): Run {
   const now = new Date().toISOString();

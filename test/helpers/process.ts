@@ -1,7 +1,6 @@
 // A service process started from dist/ for tests: its output as lines, waited on by events with a bound.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
-import { createServer } from 'node:net';
 
 export interface Spawned {
   child: ChildProcess;
@@ -18,14 +17,7 @@ export interface Spawned {
   kill(): void;
 }
 
-/** A loopback port that was free a moment ago (nothing listens on it after this returns). */
-export async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', () => resolve()));
-  const { port } = server.address() as { port: number };
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
+export { freeLoopbackPort as freePort } from '../../src/free-port.js';
 
 export function spawnMain(args: string[], env: Record<string, string>): Spawned {
   const child = spawn(process.execPath, ['dist/main.js', ...args], { env, stdio: ['ignore', 'pipe', 'pipe'] });
