@@ -14,16 +14,29 @@
 // no run starves; as load falls the interval shrinks back to the run's own poll interval.
 import type { RedisClient } from '../redis.js';
 
-export type Lane = 'read' | 'write' | 'delete';
+export type ArmLane = 'read' | 'write' | 'delete';
+/** ACI's own limits on container group creates and deletes, each kept as two schedules (5 min, 1 h). */
+export type AciLane = 'aciCreate5m' | 'aciCreate1h' | 'aciDelete5m' | 'aciDelete1h';
+export type Lane = ArmLane | AciLane;
 export type Purpose = 'lifecycle' | 'watch' | 'cleanup';
-export type Calls = Partial<Record<Lane, number>>;
+/** ARM calls by budget, plus container group creates (`create`) and deletes (`groupDelete`) for ACI's limits. */
+export type Calls = Partial<Record<ArmLane | 'create' | 'groupDelete', number>>;
 
 export interface LaneLimit {
   perSecond: number;
   burst: number;
 }
 
-export type Budgets = Record<Lane, LaneLimit>;
+export type Budgets = Record<ArmLane, LaneLimit> & Partial<Record<AciLane, LaneLimit>>;
+
+/** Which schedules a kind of call spends. */
+const SPENDS: Record<keyof Calls, Lane[]> = {
+  read: ['read'],
+  write: ['write'],
+  delete: ['delete'],
+  create: ['aciCreate5m', 'aciCreate1h'],
+  groupDelete: ['aciDelete5m', 'aciDelete1h'],
+};
 
 /** How long ago a watched run's last read may be before it no longer counts toward N. */
 const WATCH_FORGET_MS = 10 * 60_000;
@@ -97,9 +110,12 @@ export class ArmBudget {
   }
 
   private async book(mode: 'reserve' | 'charge', principal: string, calls: Calls, purpose: Purpose, runId = ''): Promise<number> {
-    const lanes = (Object.keys(this.budgets) as Lane[]).flatMap((lane) => {
-      const n = calls[lane] ?? 0;
-      return n > 0 ? [lane, String(n), String(this.budgets[lane].perSecond), String(this.budgets[lane].burst)] : [];
+    const lanes = (Object.keys(calls) as (keyof Calls)[]).flatMap((kind) => {
+      const n = calls[kind] ?? 0;
+      return SPENDS[kind].flatMap((lane) => {
+        const limit = this.budgets[lane];
+        return n > 0 && limit ? [lane, String(n), String(limit.perSecond), String(limit.burst)] : [];
+      });
     });
     if (lanes.length === 0 && purpose !== 'watch' && !runId) return 0;
     const args = [mode, purpose, runId, String(LIFECYCLE_WINDOW_MS), String(WATCH_FORGET_MS), String(this.budgets.read.perSecond), ...lanes];
@@ -121,8 +137,39 @@ export class ArmBudget {
   }
 }
 
-/** ARM's per-principal budgets (ARM: reads 25/s burst 250; writes and deletes 10/s burst 200), below the limits. */
-export function budgetsFrom(config: { armReadsPerSecond: number; armWritesPerSecond: number; armDeletesPerSecond: number }): Budgets {
+/**
+ * A limit of `count` per `windowSeconds` (ACI counts them in a sliding window) as a schedule: GCRA lets
+ * at most burst + rate × window through in any window, so 90 % of the limit (a margin for the
+ * clocks) is split into a burst of a fifth and a steady rate of the rest.
+ */
+export function windowLane(count: number, windowSeconds: number): LaneLimit {
+  const usable = count * 0.9;
+  return { perSecond: (usable * 0.8) / windowSeconds, burst: Math.max(1, Math.floor(usable * 0.2)) };
+}
+
+export interface BudgetSettings {
+  armReadsPerSecond: number;
+  armWritesPerSecond: number;
+  armDeletesPerSecond: number;
+  aciCreatesPer5Minutes?: number;
+  aciCreatesPerHour?: number;
+  aciDeletesPer5Minutes?: number;
+  aciDeletesPerHour?: number;
+}
+
+/**
+ * ARM's per-principal budgets (ARM: reads 25/s burst 250; writes and deletes 10/s burst 200), below the
+ * limits, and ACI's container group creates and deletes (100 per 5 minutes and 300 per hour each).
+ */
+export function budgetsFrom(config: BudgetSettings): Budgets {
   const lane = (perSecond: number, cap: number): LaneLimit => ({ perSecond, burst: Math.max(1, Math.min(cap, Math.round(perSecond * 8))) });
-  return { read: lane(config.armReadsPerSecond, 200), write: lane(config.armWritesPerSecond, 160), delete: lane(config.armDeletesPerSecond, 160) };
+  return {
+    read: lane(config.armReadsPerSecond, 200),
+    write: lane(config.armWritesPerSecond, 160),
+    delete: lane(config.armDeletesPerSecond, 160),
+    aciCreate5m: windowLane(config.aciCreatesPer5Minutes ?? 100, 300),
+    aciCreate1h: windowLane(config.aciCreatesPerHour ?? 300, 3600),
+    aciDelete5m: windowLane(config.aciDeletesPer5Minutes ?? 100, 300),
+    aciDelete1h: windowLane(config.aciDeletesPerHour ?? 300, 3600),
+  };
 }

@@ -136,7 +136,7 @@ async function deployUnlessGroupExists(s: Step): Promise<GroupStatus | undefined
   await charge(s, { read: 1 });
   const g = await s.azure.group(rg, group);
   if (!g) {
-    await charge(s, { write: 1 });
+    await charge(s, { write: 1, create: 1 });
     await s.azure.startDeployment(rg, name, s.spec.deployment_body);
   }
   return g;
@@ -270,9 +270,13 @@ async function retryFailedDeployment(s: Step, cause: { code: string; message: st
       await note({ waiting_since: new Date().toISOString(), ...groupDetails(g) });
       return after(pollMs(s));
     }
-    if (g.provisioningState === 'Failed' && Date.now() - since >= RECOVERY_POLLS * pollMs(s)) await s.azure.deleteGroup(rg, group);
+    if (g.provisioningState === 'Failed' && Date.now() - since >= RECOVERY_POLLS * pollMs(s)) {
+      await charge(s, { delete: 1, groupDelete: 1 });
+      await s.azure.deleteGroup(rg, group);
+    }
     return after(pollMs(s));
   }
+  await charge(s, { write: 1, create: 1 });
   await s.azure.startDeployment(rg, name, s.spec.deployment_body);
   await note({ waiting_since: undefined });
   throw new TransientFailure(`The deployment failed with ${cause.code} (${cause.message}); sent it again.`, pollMs(s));
@@ -499,14 +503,14 @@ const mayBeDeploying = (run: Run) =>
 function callsFor(run: Run): { calls: Calls; purpose: Purpose } {
   if (isTerminal(run.state)) {
     const look = mayBeDeploying(run) ? 1 : 0;
-    return { calls: run.keep_container_group ? { read: look, write: 1 } : { read: look, delete: 2 }, purpose: 'cleanup' };
+    return { calls: run.keep_container_group ? { read: look, write: 1 } : { read: look, delete: 2, groupDelete: 1 }, purpose: 'cleanup' };
   }
   if (run.outcome) return { calls: { read: run.azure.container_name && run.azure.group_state !== 'Deleted' ? 1 : 0 }, purpose: 'lifecycle' };
   switch (run.state) {
     case 'PENDING':
-      return { calls: { write: 1 }, purpose: 'lifecycle' };
+      return { calls: { write: 1, create: 1 }, purpose: 'lifecycle' };
     case 'SUBMITTING':
-      return { calls: { read: run.azure.deployment_state === undefined ? 0 : 1, write: 1 }, purpose: 'lifecycle' };
+      return { calls: { read: run.azure.deployment_state === undefined ? 0 : 1, write: 1, create: 1 }, purpose: 'lifecycle' };
     case 'PROVISIONING':
       return { calls: { read: 1 }, purpose: 'lifecycle' };
     case 'RUNNING':
