@@ -70,6 +70,11 @@ if purpose == 'watch' and run ~= '' then
 elseif run ~= '' then
   redis.call('ZREM', KEYS[2], run)
 end
+-- ARM's lanes are booked at the earliest slot they all allow; ACI's (lanes named aci…) may put the
+-- step later still, but then ARM's calls are counted at their own slot, so that a create waiting for
+-- ACI holds no ARM budget meanwhile (the step's ARM calls then go out later than counted, at most at
+-- ACI's rate: far inside the margin kept below ARM's budgets).
+local armSlot = desired
 local slot = desired
 if mode == 'reserve' then
   for i = 7, #ARGV, 4 do
@@ -78,6 +83,7 @@ if mode == 'reserve' then
       local tat = tonumber(redis.call('HGET', KEYS[1], ARGV[i]) or '0')
       local tau = (burst - 1) * 1000 / rate
       if purpose == 'watch' then tau = tau / 2 elseif purpose == 'cleanup' then tau = 0 end
+      if string.sub(ARGV[i], 1, 3) ~= 'aci' then armSlot = math.max(armSlot, tat - tau) end
       slot = math.max(slot, tat - tau)
     end
   end
@@ -86,7 +92,9 @@ for i = 7, #ARGV, 4 do
   local n, rate = tonumber(ARGV[i + 1]), tonumber(ARGV[i + 2])
   if n > 0 then
     local tat = tonumber(redis.call('HGET', KEYS[1], ARGV[i]) or '0')
-    redis.call('HSET', KEYS[1], ARGV[i], math.max(tat, slot) + n * 1000 / rate)
+    local at = slot
+    if string.sub(ARGV[i], 1, 3) ~= 'aci' then at = armSlot end
+    redis.call('HSET', KEYS[1], ARGV[i], math.max(tat, at) + n * 1000 / rate)
   end
 end
 if purpose == 'watch' and run ~= '' then redis.call('ZADD', KEYS[2], slot, run) end
