@@ -104,6 +104,16 @@ redis.call('PEXPIRE', KEYS[1], 3600000)
 redis.call('PEXPIRE', KEYS[2], forget)
 return math.ceil(slot - now)`;
 
+/**
+ * A principal's keys, under one hash tag so that they share a cluster slot, as one script needs:
+ * its schedules (hash), its runs watched through BullMQ steps (zset), and the due-set of the watch
+ * loop (zset run → when its next read is due; see watch-schedule.ts).
+ */
+export function paceKeys(prefix: string, principal: string) {
+  const base = `${prefix}:pace:{${principal}}`;
+  return { schedules: base, watched: `${base}:watch`, due: `${base}:due` };
+}
+
 export class ArmBudget {
   constructor(
     private readonly redis: RedisClient,
@@ -112,9 +122,8 @@ export class ArmBudget {
   ) {}
 
   private keys(principal: string): [string, string] {
-    // One hash tag per principal: both keys live on one cluster slot, as one script needs.
-    const base = `${this.prefix}:pace:{${principal}}`;
-    return [base, `${base}:watch`];
+    const k = paceKeys(this.prefix, principal);
+    return [k.schedules, k.watched];
   }
 
   private async book(mode: 'reserve' | 'charge', principal: string, calls: Calls, purpose: Purpose, runId = ''): Promise<number> {

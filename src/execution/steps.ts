@@ -10,6 +10,7 @@ import { newLines, parseLogContent } from './log-lines.js';
 import { pacerWait, stepDuration } from '../metrics/registry.js';
 import type { PoolAdmission } from './admission.js';
 import type { ArmBudget, Calls, Purpose } from './pacing.js';
+import type { WatchSchedule } from './watch-schedule.js';
 
 export interface StepContext {
   store: RunStore;
@@ -24,6 +25,11 @@ export interface StepContext {
   admission: PoolAdmission;
   /** Runs a waiting run's next step now (a pool slot was handed to it). */
   wake: (runId: string) => Promise<void>;
+  /**
+   * The due-set of watched runs (watch-schedule.ts): a RUNNING run is polled by the watch loop of
+   * some worker, outside BullMQ, while its job sleeps. Without it, each poll is a step of the job.
+   */
+  watching?: WatchSchedule;
 }
 
 /** Done, or run again after `after` ms; `paid` says the next step's ARM calls are already booked. */
@@ -61,6 +67,8 @@ const STOPPED_LOG_BYTES = 16 * 1024;
 /** A run queued for a pool slot is woken by whoever frees one; this is only the backstop if that wake is lost. */
 const POOL_WAIT_BACKSTOP_MS = 60_000;
 const MAX_CLEANUP_DELAY_MS = 5 * 60_000;
+/** A watched run's job sleeps this long between checks that the run is still in the due-set. */
+export const WATCH_BACKSTOP_MS = 10 * 60_000;
 
 interface Step {
   run: Run;
@@ -204,7 +212,14 @@ async function startWatching(s: Step, g: GroupStatus, deploymentState: string): 
     ...transition(run, 'RUNNING', 'The container group is provisioned and its container runs.'),
     azure: { ...run.azure, deployment_state: deploymentState, ...groupDetails(g) },
   }));
-  return (await judge(s, g)) ?? after(pollMs(s));
+  return (await judge(s, g)) ?? keepWatching(s);
+}
+
+/** The run goes on being watched: by the watch loop (its job sleeps), or by its job's next step. */
+async function keepWatching(s: Step): Promise<StepResult> {
+  if (!s.ctx.watching) return after(pollMs(s));
+  await s.ctx.watching.enter(s.principal, s.run.id, pollMs(s));
+  return after(WATCH_BACKSTOP_MS);
 }
 
 async function provision(s: Step): Promise<StepResult> {
@@ -360,7 +375,8 @@ function restartPolicyOf(s: Step): string {
   return body?.properties?.template?.resources?.find((r) => r.properties?.restartPolicy)?.properties?.restartPolicy ?? 'Never';
 }
 
-async function watch(s: Step): Promise<StepResult> {
+/** One watch poll: what the group's state means for the run, or undefined to keep watching. */
+async function pollGroup(s: Step): Promise<StepResult | undefined> {
   const g = await s.azure.group(s.spec.resource_group_name, s.spec.container_group_name);
   if (!g) {
     return decide(s, { state: 'CRASHED', status_code: -1, reason: 'The container group vanished while the flow run was running (deleted outside the service).' }, { group_state: 'Deleted' });
@@ -378,11 +394,42 @@ async function watch(s: Step): Promise<StepResult> {
       ? undefined
       : { ...run, azure: { ...run.azure, ...groupDetails(g), waiting_since: waiting, credential_failure_since: undefined, credential_failure: undefined } },
   );
-  return after(pollMs(s));
+  return undefined;
 }
+
+async function watch(s: Step): Promise<StepResult> {
+  return (await pollGroup(s)) ?? keepWatching(s);
+}
+
+/**
+ * One poll of a watched run, made by the watch loop (watch-loop.ts) with the read already booked:
+ * 'watching' when the run goes on, 'left' when it no longer is RUNNING without an outcome (ended,
+ * killed): then its job takes over (finalize, cancel, cleanup).
+ */
+export async function pollWatchedRun(ctx: StepContext, run: Run, spec: RunSpec, principal: string, signal: AbortSignal): Promise<'watching' | 'left'> {
+  if (run.state !== 'RUNNING' || run.outcome) return 'left';
+  const azure = new AzureGateway(ctx.clients.for(spec.credentials, spec.subscription_id), { timeoutMs: ctx.azureCallTimeoutMs, signal });
+  const s: Step = { run, spec, azure, ctx, principal };
+  // The loop booked the group read; streamed logs are a read more.
+  if (run.stream_output) await ctx.pacer.charge(principal, { read: 1 }, 'watch');
+  const endStep = stepDuration.startTimer({ step: 'watch' });
+  let outcome = 'error';
+  try {
+    const ended = await pollGroup(s);
+    outcome = 'ok';
+    return ended || s.run.state !== 'RUNNING' || s.run.outcome ? 'left' : 'watching';
+  } finally {
+    endStep({ outcome });
+  }
+}
+
+/** A run's poll interval, as the watch loop spaces its reads. */
+export const pollIntervalMs = (ctx: StepContext, run: Run) => Math.max(run.poll_interval_seconds, ctx.minPollIntervalSeconds) * 1000;
 
 async function cancel(s: Step): Promise<StepResult> {
   const { resource_group_name: rg, deployment_name: name } = s.spec;
+  // A kill of a watched run: the watch loop has nothing more to read.
+  await s.ctx.watching?.leave(s.principal, s.run.id);
   const deployment = await s.azure.deployment(rg, name);
   if (deployment && LIVE_DEPLOYMENT.has(deployment.state)) {
     // Cancel first, so that no container group appears after the run is reported cancelled.
@@ -597,6 +644,8 @@ export async function advance(ctx: StepContext, runId: string, options: AdvanceO
     if (!spec) return endWithoutSpec(ctx, run);
     principal = ctx.clients.for(spec.credentials, spec.subscription_id).budgetKey;
   }
+  // A watched run's job only checks, now and then, that the watch loop has the run (then sleeps on).
+  if (run.state === 'RUNNING' && !run.outcome && ctx.watching && (await ctx.watching.has(principal, run.id))) return after(WATCH_BACKSTOP_MS);
   if (options.paid !== bookingOf(run)) {
     const { calls, purpose } = callsFor(run);
     const wait = await ctx.pacer.reserve(principal, calls, purpose, run.id);
