@@ -155,13 +155,21 @@ export class ArmBudget {
 }
 
 /**
- * A limit of `count` per `windowSeconds` (ACI counts them in a sliding window) as a schedule: GCRA lets
- * at most burst + rate × window through in any window, so 90 % of the limit (a margin for the
- * clocks) is split into a burst of a fifth and a steady rate of the rest.
+ * ACI's create (or delete) limits, `per5Minutes` and `perHour` (counted by ACI in sliding windows), as
+ * two schedules. GCRA lets at most burst + rate × window through in any window; 90 % of each limit
+ * is used (a margin for clocks). Both schedules share the rate the hourly limit allows after its
+ * burst; the hourly burst is at most half the hourly limit, the 5-minute burst is what is left of the
+ * 5-minute limit. With ACI's defaults (100, 300): 75 at once, then one every 20 s (180 an hour).
  */
-export function windowLane(count: number, windowSeconds: number): LaneLimit {
-  const usable = count * 0.9;
-  return { perSecond: (usable * 0.8) / windowSeconds, burst: Math.max(1, Math.floor(usable * 0.2)) };
+export function aciLanes(per5Minutes: number, perHour: number): [LaneLimit, LaneLimit] {
+  const five = per5Minutes * 0.9;
+  const hour = perHour * 0.9;
+  const hourBurst = Math.max(1, Math.min(five, hour / 2));
+  const perSecond = Math.max(hour - hourBurst, 1) / 3600;
+  return [
+    { perSecond, burst: Math.max(1, Math.floor(five - perSecond * 300)) },
+    { perSecond, burst: Math.floor(hourBurst) },
+  ];
 }
 
 export interface BudgetSettings {
@@ -178,15 +186,15 @@ export interface BudgetSettings {
  * ARM's per-principal budgets (ARM: reads 25/s burst 250; writes and deletes 10/s burst 200), below the
  * limits, and ACI's container group creates and deletes (100 per 5 minutes and 300 per hour each).
  */
+const aci = (name: 'aciCreate' | 'aciDelete', [five, hour]: [LaneLimit, LaneLimit]) => ({ [`${name}5m`]: five, [`${name}1h`]: hour }) as Partial<Record<AciLane, LaneLimit>>;
+
 export function budgetsFrom(config: BudgetSettings): Budgets {
   const lane = (perSecond: number, cap: number): LaneLimit => ({ perSecond, burst: Math.max(1, Math.min(cap, Math.round(perSecond * 8))) });
   return {
     read: lane(config.armReadsPerSecond, 200),
     write: lane(config.armWritesPerSecond, 160),
     delete: lane(config.armDeletesPerSecond, 160),
-    aciCreate5m: windowLane(config.aciCreatesPer5Minutes ?? 100, 300),
-    aciCreate1h: windowLane(config.aciCreatesPerHour ?? 300, 3600),
-    aciDelete5m: windowLane(config.aciDeletesPer5Minutes ?? 100, 300),
-    aciDelete1h: windowLane(config.aciDeletesPerHour ?? 300, 3600),
+    ...aci('aciCreate', aciLanes(config.aciCreatesPer5Minutes ?? 100, config.aciCreatesPerHour ?? 300)),
+    ...aci('aciDelete', aciLanes(config.aciDeletesPer5Minutes ?? 100, config.aciDeletesPerHour ?? 300)),
   };
 }

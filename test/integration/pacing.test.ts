@@ -1,6 +1,6 @@
 import { Redis } from 'ioredis';
 import { afterAll, afterEach, describe, expect, inject, it, vi } from 'vitest';
-import { ArmBudget, budgetsFrom, windowLane, type Budgets } from '../../src/execution/pacing.js';
+import { ArmBudget, aciLanes, budgetsFrom, type Budgets } from '../../src/execution/pacing.js';
 import { dropKeys } from '../helpers/service.js';
 
 const redis = new Redis(inject('redisUrl'));
@@ -124,7 +124,7 @@ describe('ARM budgets as reservations (GCRA on Redis time)', () => {
     expect(most(creates, 3_600_000)).toBeLessThanOrEqual(300);
     // The burst goes at once; after it, each create is booked its own later slot.
     const now = Date.now();
-    expect(creates.filter((t) => t <= now + 100).length).toBe(windowLane(100, 300).burst);
+    expect(creates.filter((t) => t <= now + 100).length).toBe(aciLanes(100, 300)[0].burst);
     // Deletes of groups have schedules of their own: creates never delay them.
     expect(await pacer.reserve('sp@sub', { delete: 2, groupDelete: 1 }, 'lifecycle')).toBe(0);
     // Other calls are not held back by ACI's limits.
