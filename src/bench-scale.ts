@@ -86,7 +86,14 @@ export async function runScaleBench(argv = process.argv.slice(2)): Promise<void>
     timeScale: o.timeScale,
     // ARM's real budgets unless measuring memory; ACI's regional quotas raised to the run count.
     ...(o.active ? { throttle: { read: { capacity: 1e9, refillPerSecond: 1e9 }, write: { capacity: 1e9, refillPerSecond: 1e9 }, delete: { capacity: 1e9, refillPerSecond: 1e9 } } } : {}),
-    settings: { containerGroupQuota: total * 2, coreQuota: total * 2, createsPer5Minutes: total * 2, createsPerHour: total * 2 },
+    settings: {
+      containerGroupQuota: total * 2,
+      coreQuota: total * 2,
+      createsPer5Minutes: total * 2,
+      createsPerHour: total * 2,
+      deletesPer5Minutes: total * 2,
+      deletesPerHour: total * 2,
+    },
   });
   const env: Record<string, string> = {
     AZURE_ARM_ENDPOINT: emulator.url,
@@ -102,6 +109,11 @@ export async function runScaleBench(argv = process.argv.slice(2)): Promise<void>
     LOG_LEVEL: 'error',
     ARM_READS_PER_SECOND: String(o.active ? 100_000 : o.readsPerSecond),
     ...(o.active ? { ARM_WRITES_PER_SECOND: '100000', ARM_DELETES_PER_SECOND: '100000' } : {}),
+    // ACI's create and delete limits raised with the emulator's (the service paces to 90 % of them).
+    ACI_CREATES_PER_5_MINUTES: String(total * 2),
+    ACI_CREATES_PER_HOUR: String(total * 2),
+    ACI_DELETES_PER_5_MINUTES: String(total * 2),
+    ACI_DELETES_PER_HOUR: String(total * 2),
     MIN_POLL_INTERVAL_SECONDS: '0.1',
     WORKER_CONCURRENCY: '50',
     RATE_LIMIT_PER_MINUTE: '0',
@@ -169,7 +181,8 @@ export async function runScaleBench(argv = process.argv.slice(2)): Promise<void>
   const watched = (r: Run) => r.state === 'RUNNING' && r.azure.container_state === 'Running';
 
   try {
-    ownCommands++;
+    ownCommands += 2;
+    const memoryBefore = Number(/used_memory:(\d+)/.exec(await redis.info('memory'))?.[1] ?? 0);
     const commandsBefore = await commandCount(redis);
     const t0 = Date.now();
     const ids = await submitMany(o.active ?? o.runs, LONG);
@@ -186,7 +199,7 @@ export async function runScaleBench(argv = process.argv.slice(2)): Promise<void>
         `mode: ${o.active} active runs on one worker (budgets raised), watch poll ${o.pollSeconds} s, emulator time ×${o.timeScale}`,
         `all watched after ${rampSeconds.toFixed(0)} s`,
         `worker RSS while watching: peak ${(peakRss / 2 ** 20).toFixed(0)} MiB, now ${(rssOf(worker.pid!) / 2 ** 20).toFixed(0)} MiB`,
-        `Redis used_memory: ${(memory / 2 ** 20).toFixed(0)} MiB total, ${(memory / o.active / 1024).toFixed(1)} KiB per active run`,
+        `Redis used_memory: ${(memory / 2 ** 20).toFixed(0)} MiB total, ${((memory - memoryBefore) / o.active / 1024).toFixed(1)} KiB per active run (growth since before the runs ÷ runs)`,
       );
     } else {
       // Runs submitted while the others are watched: how long until their deployment is sent.
@@ -226,12 +239,15 @@ export async function runScaleBench(argv = process.argv.slice(2)): Promise<void>
     clearInterval(sampler);
     worker.kill('SIGTERM');
     await new Promise((resolve) => worker.once('exit', resolve));
-    let cursor = '0';
-    do {
-      const [next, keys] = await redis.scan(cursor, 'MATCH', `${prefix}:*`, 'COUNT', 1000);
-      if (keys.length) await redis.unlink(...keys);
-      cursor = next;
-    } while (cursor !== '0');
+    // Every key of the prefix: the shared tag {p}, the shard tags {p:n} and plain p:… keys.
+    for (const pattern of [`{${prefix}}*`, `{${prefix}:*`, `${prefix}:*`]) {
+      let cursor = '0';
+      do {
+        const [next, keys] = await redis.scan(cursor, 'MATCH', pattern, 'COUNT', 1000);
+        for (const key of keys) await redis.unlink(key);
+        cursor = next;
+      } while (cursor !== '0');
+    }
     await redis.quit();
     await api.close();
     await emulator.close();
