@@ -82,8 +82,11 @@ if mode == 'reserve' then
     if n > 0 then
       local tat = tonumber(redis.call('HGET', KEYS[1], ARGV[i]) or '0')
       local tau = (burst - 1) * 1000 / rate
-      if purpose == 'watch' then tau = tau / 2 elseif purpose == 'cleanup' then tau = 0 end
-      if string.sub(ARGV[i], 1, 3) ~= 'aci' then armSlot = math.max(armSlot, tat - tau) end
+      local aci = string.sub(ARGV[i], 1, 3) == 'aci'
+      -- Priorities share ARM's budgets; ACI's creates and deletes have one user each: all their burst.
+      if aci then
+      elseif purpose == 'watch' then tau = tau / 2 elseif purpose == 'cleanup' then tau = 0 end
+      if not aci then armSlot = math.max(armSlot, tat - tau) end
       slot = math.max(slot, tat - tau)
     end
   end

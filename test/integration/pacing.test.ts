@@ -125,8 +125,11 @@ describe('ARM budgets as reservations (GCRA on Redis time)', () => {
     // The burst goes at once; after it, each create is booked its own later slot.
     const now = Date.now();
     expect(creates.filter((t) => t <= now + 100).length).toBe(aciLanes(100, 300)[0].burst);
-    // Deletes of groups have schedules of their own: creates never delay them.
-    expect(await pacer.reserve('sp@sub', { delete: 2, groupDelete: 1 }, 'lifecycle')).toBe(0);
+    // Deletes of groups have schedules of their own: creates never delay them, and cleanup (which yields
+    // to every other purpose on ARM's budgets) may use ACI's whole delete burst.
+    const deletes: number[] = [];
+    for (let i = 0; i < 50; i++) deletes.push(await pacer.reserve('sp@sub', { delete: 2, groupDelete: 1 }, 'cleanup'));
+    expect(Math.max(...deletes)).toBeLessThan(1000);
     // Other calls are not held back by ACI's limits.
     expect(await pacer.reserve('sp@sub', { write: 1 }, 'lifecycle')).toBe(0);
   });
