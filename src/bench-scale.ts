@@ -54,12 +54,24 @@ const percentile = (values: number[], p: number) => {
 const seconds = (ms: number) => `${(ms / 1000).toFixed(2)} s`;
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
-/** Total commands Redis executed, scripts' inner commands included (INFO commandstats). */
-async function commandCount(redis: Redis): Promise<number> {
+/** Commands Redis executed by name, scripts' inner commands included (INFO commandstats). */
+async function commandStats(redis: Redis): Promise<Map<string, number>> {
   const info = await redis.info('commandstats');
-  let total = 0;
-  for (const match of info.matchAll(/^cmdstat_[^:]+:calls=(\d+)/gm)) total += Number(match[1]);
-  return total;
+  const counts = new Map<string, number>();
+  for (const match of info.matchAll(/^cmdstat_([^:]+):calls=(\d+)/gm)) counts.set(match[1], Number(match[2]));
+  return counts;
+}
+
+const sum = (counts: Map<string, number>) => [...counts.values()].reduce((a, b) => a + b, 0);
+
+/** The commands most used between two snapshots. */
+function topCommands(before: Map<string, number>, after: Map<string, number>, n: number): string {
+  const diff = [...after].map(([name, calls]) => [name, calls - (before.get(name) ?? 0)] as const).filter(([, d]) => d > 0);
+  return diff
+    .sort((a, b) => b[1] - a[1])
+    .slice(0, n)
+    .map(([name, d]) => `${name} ${d}`)
+    .join(', ');
 }
 
 function rssOf(pid: number): number {
@@ -164,8 +176,9 @@ export async function runScaleBench(argv = process.argv.slice(2)): Promise<void>
   const read = async (ids: string[]): Promise<Run[]> => {
     const runs: Run[] = [];
     for (let i = 0; i < ids.length; i += 1000) {
-      ownCommands++;
-      runs.push(...((await store.getMany(ids.slice(i, i + 1000))).filter(Boolean) as Run[]));
+      const chunk = ids.slice(i, i + 1000);
+      ownCommands += chunk.length; // one HMGET per run
+      runs.push(...((await store.getMany(chunk)).filter(Boolean) as Run[]));
     }
     return runs;
   };
@@ -184,7 +197,8 @@ export async function runScaleBench(argv = process.argv.slice(2)): Promise<void>
   try {
     ownCommands += 2;
     const memoryBefore = Number(/used_memory:(\d+)/.exec(await redis.info('memory'))?.[1] ?? 0);
-    const commandsBefore = await commandCount(redis);
+    const statsBefore = await commandStats(redis);
+    const commandsBefore = sum(statsBefore);
     const t0 = Date.now();
     const ids = await submitMany(o.active ?? o.runs, LONG);
     await waitUntil(ids, watched, 'runs watched');
@@ -219,7 +233,8 @@ export async function runScaleBench(argv = process.argv.slice(2)): Promise<void>
       const ended = await waitUntil(all, (r) => isTerminal(r.state) && r.cleanup?.state !== 'pending', 'runs ended');
       const detection = ended.map((r) => Date.parse(r.history.find((t) => isTerminal(t.state))!.at) - endAt);
       ownCommands++;
-      const commands = (await commandCount(redis)) - commandsBefore - ownCommands;
+      const statsAfter = await commandStats(redis);
+      const commands = sum(statsAfter) - commandsBefore - ownCommands;
       const counters = emulator.world.faults.snapshot();
       const perRun = Object.fromEntries(Object.entries(counters.operations as Record<string, number>).map(([op, n]) => [op, Number((n / all.length).toFixed(2))]));
       const optimal = (all.length * 2) / o.readsPerSecond;
@@ -228,6 +243,7 @@ export async function runScaleBench(argv = process.argv.slice(2)): Promise<void>
         `runs: ${o.runs} + ${o.probes} probes on one principal, ARM_READS_PER_SECOND ${o.readsPerSecond}, watch poll ${o.pollSeconds} s, emulator at ARM's budgets, time ×${o.timeScale}`,
         `final states: ${JSON.stringify(states)}; all watched after ${rampSeconds.toFixed(0)} s`,
         `Redis commands per ARM call: ${(commands / counters.total).toFixed(1)} (${commands} commands, scripts' inner commands included, for ${counters.total} ARM calls)`,
+        `most used (the benchmark's own run reads, about ${ownCommands} HMGETs, included here): ${topCommands(statsBefore, statsAfter, 12)}`,
         `ARM calls per run: ${JSON.stringify(perRun)}`,
         `end detection (all containers end together): p50 ${seconds(percentile(detection, 50))}, p95 ${seconds(percentile(detection, 95))}, max ${seconds(Math.max(...detection))}; budget-optimal N×2÷R = ${optimal.toFixed(1)} s; p95 ratio ${(percentile(detection, 95) / 1000 / optimal).toFixed(2)}`,
         `submit → deployment PUT while ${o.runs} runs are watched: p50 ${seconds(percentile(toPut, 50))}, p99 ${seconds(percentile(toPut, 99))}`,

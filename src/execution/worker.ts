@@ -92,8 +92,8 @@ export function startRunWorker(ctx: StepContext, queue: RunsQueue, options: Work
         batch: WATCH_BATCH,
         // A claim outlives the longest call a poll may make (a hung call, then a log read).
         leaseMs: 2 * options.azureCallTimeoutMs + 10_000,
-        idleMs: 500,
-        minGapMs: 100,
+        idleMs: 1000,
+        minGapMs: 250,
       })
     : undefined;
 
