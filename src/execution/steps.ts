@@ -163,11 +163,15 @@ async function waitOrCrash(s: Step, failure: AzureFailure & { code: string }): P
 
 async function submit(s: Step): Promise<StepResult> {
   const timeout = s.run.start_timeout_seconds;
+  // Until a PUT may have gone out (deployment_state is marked before sending) nothing can exist.
+  const firstAttempt = s.run.azure.deployment_state === undefined;
   if (s.run.state === 'PENDING') {
-    // The start timeout covers SUBMITTING too: a run that cannot even be sent ends in time.
+    // The start timeout covers SUBMITTING too: a run that cannot even be sent ends in time. A first
+    // attempt is marked as sending in the same write (one write less per run).
     const moved = await move(s, 'PENDING', ({ pending_reason: _, ...run }) => ({
       ...transition(run, 'SUBMITTING', 'A worker took the run.'),
       provisioning_deadline: timeout > 0 ? new Date(Date.now() + timeout * 1000).toISOString() : undefined,
+      ...(firstAttempt ? { azure: { ...run.azure, deployment_state: 'Sending' } } : {}),
     }));
     if (!moved) return NOW;
   }
@@ -177,14 +181,14 @@ async function submit(s: Step): Promise<StepResult> {
   // exists (its deployment record gone) is followed, never deployed over.
   // Until a PUT may have gone out (deployment_state is marked before sending) nothing can exist:
   // the first attempt sends at once; only a repeated step looks first.
-  const existing = s.run.azure.deployment_state === undefined ? undefined : await s.azure.deployment(rg, name);
+  const existing = firstAttempt ? undefined : await s.azure.deployment(rg, name);
   let group: GroupStatus | undefined;
   if (!existing) {
     try {
       // Until a PUT may have gone out no group can exist: one read less (ARM reads are the budget).
       // Once one may have (marked before sending), a repeated step looks for the group first.
-      if (s.run.azure.deployment_state === undefined) {
-        if (!(await move(s, 'SUBMITTING', (run) => ({ ...run, azure: { ...run.azure, deployment_state: 'Sending' } })))) return NOW;
+      if (firstAttempt) {
+        if (s.run.azure.deployment_state !== 'Sending' && !(await move(s, 'SUBMITTING', (run) => ({ ...run, azure: { ...run.azure, deployment_state: 'Sending' } })))) return NOW;
         await s.azure.startDeployment(rg, name, s.spec.deployment_body);
       } else group = await deployUnlessGroupExists(s);
     } catch (err) {
@@ -416,6 +420,12 @@ export async function pollWatchedRun(ctx: StepContext, run: Run, spec: RunSpec, 
   let outcome = 'error';
   try {
     const ended = await pollGroup(s);
+    if (ended && s.run.state === 'RUNNING' && s.run.outcome) {
+      // Decided here: the last log read (booked at its own priority) and the final state follow at
+      // once, without a trip through the job; the job does the cleanup.
+      await charge(s, callsFor(s.run).calls);
+      await finalize(s);
+    }
     outcome = 'ok';
     return ended || s.run.state !== 'RUNNING' || s.run.outcome ? 'left' : 'watching';
   } finally {
