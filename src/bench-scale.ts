@@ -159,9 +159,17 @@ export async function runScaleBench(argv = process.argv.slice(2)): Promise<void>
       flow: { name: 'scale' },
       job_variables: { resource_group_name: RESOURCE_GROUP, subscription_id: SUBSCRIPTION, command, entrypoint: null, task_watch_poll_interval: o.pollSeconds },
     };
-    const res = await fetch(`${base}/runs`, { method: 'POST', headers, body: JSON.stringify(body) });
-    if (res.status !== 202) throw new Error(`POST /runs answered ${res.status}: ${await res.text()}`);
-    return id;
+    // A connection the loaded machine dropped is sent again: the same flow run id never deploys twice.
+    for (let attempt = 1; ; attempt++) {
+      try {
+        const res = await fetch(`${base}/runs`, { method: 'POST', headers, body: JSON.stringify(body) });
+        if (res.status !== 202 && res.status !== 200) throw new Error(`POST /runs answered ${res.status}: ${await res.text()}`);
+        return id;
+      } catch (err) {
+        if (attempt >= 5 || !(err instanceof TypeError)) throw err;
+        await sleep(500 * attempt);
+      }
+    }
   };
   const submitMany = async (n: number, command: string) => {
     const ids: string[] = [];
