@@ -133,8 +133,10 @@ export async function runScaleBench(argv = process.argv.slice(2)): Promise<void>
   };
   const config: Config = loadConfigWith(env);
   const api = await startRuntime(config, 'api', pino({ level: 'error' }));
+  // BENCH_WORKER_NODE_OPTIONS (e.g. --max-old-space-size=160) goes to the worker only, as a deployment would set it.
+  const workerNodeOptions = process.env.BENCH_WORKER_NODE_OPTIONS;
   const worker: ChildProcess = spawn(process.execPath, [fileURLToPath(new URL('./main.js', import.meta.url)), 'worker'], {
-    env: { ...process.env, ...env },
+    env: { ...process.env, ...env, ...(workerNodeOptions ? { NODE_OPTIONS: workerNodeOptions } : {}) },
     stdio: ['ignore', 'ignore', 'inherit'],
   });
   const redis = new Redis(config.redisUrl);
@@ -219,7 +221,7 @@ export async function runScaleBench(argv = process.argv.slice(2)): Promise<void>
       ownCommands++;
       const memory = Number(/used_memory:(\d+)/.exec(await redis.info('memory'))?.[1] ?? 0);
       lines.push(
-        `mode: ${o.active} active runs on one worker (budgets raised), watch poll ${o.pollSeconds} s, emulator time ×${o.timeScale}`,
+        `mode: ${o.active} active runs on one worker (budgets raised), watch poll ${o.pollSeconds} s, emulator time ×${o.timeScale}${workerNodeOptions ? `, worker NODE_OPTIONS ${workerNodeOptions}` : ''}`,
         `all watched after ${rampSeconds.toFixed(0)} s`,
         `worker RSS while watching: peak ${(peakRss / 2 ** 20).toFixed(0)} MiB, now ${(rssOf(worker.pid!) / 2 ** 20).toFixed(0)} MiB`,
         `Redis used_memory: ${(memory / 2 ** 20).toFixed(0)} MiB total, ${((memory - memoryBefore) / o.active / 1024).toFixed(1)} KiB per active run (growth since before the runs ÷ runs)`,
