@@ -54,12 +54,24 @@ const percentile = (values: number[], p: number) => {
 const seconds = (ms: number) => `${(ms / 1000).toFixed(2)} s`;
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
-/** Total commands Redis executed, scripts' inner commands included (INFO commandstats). */
-async function commandCount(redis: Redis): Promise<number> {
+/** Commands Redis executed by name, scripts' inner commands included (INFO commandstats). */
+async function commandStats(redis: Redis): Promise<Map<string, number>> {
   const info = await redis.info('commandstats');
-  let total = 0;
-  for (const match of info.matchAll(/^cmdstat_[^:]+:calls=(\d+)/gm)) total += Number(match[1]);
-  return total;
+  const counts = new Map<string, number>();
+  for (const match of info.matchAll(/^cmdstat_([^:]+):calls=(\d+)/gm)) counts.set(match[1], Number(match[2]));
+  return counts;
+}
+
+const sum = (counts: Map<string, number>) => [...counts.values()].reduce((a, b) => a + b, 0);
+
+/** The commands most used between two snapshots. */
+function topCommands(before: Map<string, number>, after: Map<string, number>, n: number): string {
+  const diff = [...after].map(([name, calls]) => [name, calls - (before.get(name) ?? 0)] as const).filter(([, d]) => d > 0);
+  return diff
+    .sort((a, b) => b[1] - a[1])
+    .slice(0, n)
+    .map(([name, d]) => `${name} ${d}`)
+    .join(', ');
 }
 
 function rssOf(pid: number): number {
@@ -89,10 +101,10 @@ export async function runScaleBench(argv = process.argv.slice(2)): Promise<void>
     settings: {
       containerGroupQuota: total * 2,
       coreQuota: total * 2,
-      createsPer5Minutes: total * 2,
-      createsPerHour: total * 2,
-      deletesPer5Minutes: total * 2,
-      deletesPerHour: total * 2,
+      createsPer5Minutes: total * 20,
+      createsPerHour: total * 20,
+      deletesPer5Minutes: total * 20,
+      deletesPerHour: total * 20,
     },
   });
   const env: Record<string, string> = {
@@ -109,14 +121,22 @@ export async function runScaleBench(argv = process.argv.slice(2)): Promise<void>
     LOG_LEVEL: 'error',
     ARM_READS_PER_SECOND: String(o.active ? 100_000 : o.readsPerSecond),
     ...(o.active ? { ARM_WRITES_PER_SECOND: '100000', ARM_DELETES_PER_SECOND: '100000' } : {}),
+    // ACI's create and delete limits raised with the emulator's, far enough that they never bind (the
+    // service paces to 90 % of them, at most half of the hourly limit as a burst).
+    ACI_CREATES_PER_5_MINUTES: String(total * 20),
+    ACI_CREATES_PER_HOUR: String(total * 20),
+    ACI_DELETES_PER_5_MINUTES: String(total * 20),
+    ACI_DELETES_PER_HOUR: String(total * 20),
     MIN_POLL_INTERVAL_SECONDS: '0.1',
     WORKER_CONCURRENCY: '50',
     RATE_LIMIT_PER_MINUTE: '0',
   };
   const config: Config = loadConfigWith(env);
   const api = await startRuntime(config, 'api', pino({ level: 'error' }));
+  // BENCH_WORKER_NODE_OPTIONS (e.g. --max-old-space-size=160) goes to the worker only, as a deployment would set it.
+  const workerNodeOptions = process.env.BENCH_WORKER_NODE_OPTIONS;
   const worker: ChildProcess = spawn(process.execPath, [fileURLToPath(new URL('./main.js', import.meta.url)), 'worker'], {
-    env: { ...process.env, ...env },
+    env: { ...process.env, ...env, ...(workerNodeOptions ? { NODE_OPTIONS: workerNodeOptions } : {}) },
     stdio: ['ignore', 'ignore', 'inherit'],
   });
   const redis = new Redis(config.redisUrl);
@@ -141,9 +161,17 @@ export async function runScaleBench(argv = process.argv.slice(2)): Promise<void>
       flow: { name: 'scale' },
       job_variables: { resource_group_name: RESOURCE_GROUP, subscription_id: SUBSCRIPTION, command, entrypoint: null, task_watch_poll_interval: o.pollSeconds },
     };
-    const res = await fetch(`${base}/runs`, { method: 'POST', headers, body: JSON.stringify(body) });
-    if (res.status !== 202) throw new Error(`POST /runs answered ${res.status}: ${await res.text()}`);
-    return id;
+    // A connection the loaded machine dropped is sent again: the same flow run id never deploys twice.
+    for (let attempt = 1; ; attempt++) {
+      try {
+        const res = await fetch(`${base}/runs`, { method: 'POST', headers, body: JSON.stringify(body) });
+        if (res.status !== 202 && res.status !== 200) throw new Error(`POST /runs answered ${res.status}: ${await res.text()}`);
+        return id;
+      } catch (err) {
+        if (attempt >= 5 || !(err instanceof TypeError)) throw err;
+        await sleep(500 * attempt);
+      }
+    }
   };
   const submitMany = async (n: number, command: string) => {
     const ids: string[] = [];
@@ -158,8 +186,9 @@ export async function runScaleBench(argv = process.argv.slice(2)): Promise<void>
   const read = async (ids: string[]): Promise<Run[]> => {
     const runs: Run[] = [];
     for (let i = 0; i < ids.length; i += 1000) {
-      ownCommands++;
-      runs.push(...((await store.getMany(ids.slice(i, i + 1000))).filter(Boolean) as Run[]));
+      const chunk = ids.slice(i, i + 1000);
+      ownCommands += chunk.length; // one HMGET per run
+      runs.push(...((await store.getMany(chunk)).filter(Boolean) as Run[]));
     }
     return runs;
   };
@@ -176,8 +205,10 @@ export async function runScaleBench(argv = process.argv.slice(2)): Promise<void>
   const watched = (r: Run) => r.state === 'RUNNING' && r.azure.container_state === 'Running';
 
   try {
-    ownCommands++;
-    const commandsBefore = await commandCount(redis);
+    ownCommands += 2;
+    const memoryBefore = Number(/used_memory:(\d+)/.exec(await redis.info('memory'))?.[1] ?? 0);
+    const statsBefore = await commandStats(redis);
+    const commandsBefore = sum(statsBefore);
     const t0 = Date.now();
     const ids = await submitMany(o.active ?? o.runs, LONG);
     await waitUntil(ids, watched, 'runs watched');
@@ -190,10 +221,10 @@ export async function runScaleBench(argv = process.argv.slice(2)): Promise<void>
       ownCommands++;
       const memory = Number(/used_memory:(\d+)/.exec(await redis.info('memory'))?.[1] ?? 0);
       lines.push(
-        `mode: ${o.active} active runs on one worker (budgets raised), watch poll ${o.pollSeconds} s, emulator time ×${o.timeScale}`,
+        `mode: ${o.active} active runs on one worker (budgets raised), watch poll ${o.pollSeconds} s, emulator time ×${o.timeScale}${workerNodeOptions ? `, worker NODE_OPTIONS ${workerNodeOptions}` : ''}`,
         `all watched after ${rampSeconds.toFixed(0)} s`,
         `worker RSS while watching: peak ${(peakRss / 2 ** 20).toFixed(0)} MiB, now ${(rssOf(worker.pid!) / 2 ** 20).toFixed(0)} MiB`,
-        `Redis used_memory: ${(memory / 2 ** 20).toFixed(0)} MiB total, ${(memory / o.active / 1024).toFixed(1)} KiB per active run`,
+        `Redis used_memory: ${(memory / 2 ** 20).toFixed(0)} MiB total, ${((memory - memoryBefore) / o.active / 1024).toFixed(1)} KiB per active run (growth since before the runs ÷ runs)`,
       );
     } else {
       // Runs submitted while the others are watched: how long until their deployment is sent.
@@ -212,7 +243,8 @@ export async function runScaleBench(argv = process.argv.slice(2)): Promise<void>
       const ended = await waitUntil(all, (r) => isTerminal(r.state) && r.cleanup?.state !== 'pending', 'runs ended');
       const detection = ended.map((r) => Date.parse(r.history.find((t) => isTerminal(t.state))!.at) - endAt);
       ownCommands++;
-      const commands = (await commandCount(redis)) - commandsBefore - ownCommands;
+      const statsAfter = await commandStats(redis);
+      const commands = sum(statsAfter) - commandsBefore - ownCommands;
       const counters = emulator.world.faults.snapshot();
       const perRun = Object.fromEntries(Object.entries(counters.operations as Record<string, number>).map(([op, n]) => [op, Number((n / all.length).toFixed(2))]));
       const optimal = (all.length * 2) / o.readsPerSecond;
@@ -221,6 +253,7 @@ export async function runScaleBench(argv = process.argv.slice(2)): Promise<void>
         `runs: ${o.runs} + ${o.probes} probes on one principal, ARM_READS_PER_SECOND ${o.readsPerSecond}, watch poll ${o.pollSeconds} s, emulator at ARM's budgets, time ×${o.timeScale}`,
         `final states: ${JSON.stringify(states)}; all watched after ${rampSeconds.toFixed(0)} s`,
         `Redis commands per ARM call: ${(commands / counters.total).toFixed(1)} (${commands} commands, scripts' inner commands included, for ${counters.total} ARM calls)`,
+        `most used (the benchmark's own run reads, about ${ownCommands} HMGETs, included here): ${topCommands(statsBefore, statsAfter, 12)}`,
         `ARM calls per run: ${JSON.stringify(perRun)}`,
         `end detection (all containers end together): p50 ${seconds(percentile(detection, 50))}, p95 ${seconds(percentile(detection, 95))}, max ${seconds(Math.max(...detection))}; budget-optimal N×2÷R = ${optimal.toFixed(1)} s; p95 ratio ${(percentile(detection, 95) / 1000 / optimal).toFixed(2)}`,
         `submit → deployment PUT while ${o.runs} runs are watched: p50 ${seconds(percentile(toPut, 50))}, p99 ${seconds(percentile(toPut, 99))}`,
@@ -233,12 +266,15 @@ export async function runScaleBench(argv = process.argv.slice(2)): Promise<void>
     clearInterval(sampler);
     worker.kill('SIGTERM');
     await new Promise((resolve) => worker.once('exit', resolve));
-    let cursor = '0';
-    do {
-      const [next, keys] = await redis.scan(cursor, 'MATCH', `${prefix}:*`, 'COUNT', 1000);
-      if (keys.length) await redis.unlink(...keys);
-      cursor = next;
-    } while (cursor !== '0');
+    // Every key of the prefix: the shared tag {p}, the shard tags {p:n} and plain p:… keys.
+    for (const pattern of [`{${prefix}}*`, `{${prefix}:*`, `${prefix}:*`]) {
+      let cursor = '0';
+      do {
+        const [next, keys] = await redis.scan(cursor, 'MATCH', pattern, 'COUNT', 1000);
+        for (const key of keys) await redis.unlink(key);
+        cursor = next;
+      } while (cursor !== '0');
+    }
     await redis.quit();
     await api.close();
     await emulator.close();

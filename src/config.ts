@@ -62,6 +62,11 @@ export interface Config {
   /** ARM writes (PUT, POST) and deletes per second per principal (ARM allows 10/s each, burst 200). */
   armWritesPerSecond: number;
   armDeletesPerSecond: number;
+  /** ACI's container group create and delete limits per subscription (paced like ARM's budgets). */
+  aciCreatesPer5Minutes: number;
+  aciCreatesPerHour: number;
+  aciDeletesPer5Minutes: number;
+  aciDeletesPerHour: number;
   /** Seals secrets at rest (AES-256-GCM) when set: run specs, scopes, work pools. */
   secretsKey?: string;
   /** The key before the last rotation: still opens what it sealed; nothing is sealed with it. */
@@ -291,6 +296,10 @@ export function loadConfig(env: Env = process.env): Config {
     ...secretsKeys(env),
     armWritesPerSecond: decimal(env, 'ARM_WRITES_PER_SECOND', 8, 0.1),
     armDeletesPerSecond: decimal(env, 'ARM_DELETES_PER_SECOND', 8, 0.1),
+    aciCreatesPer5Minutes: integer(env, 'ACI_CREATES_PER_5_MINUTES', 100, 1, 10_000_000),
+    aciCreatesPerHour: integer(env, 'ACI_CREATES_PER_HOUR', 300, 1, 10_000_000),
+    aciDeletesPer5Minutes: integer(env, 'ACI_DELETES_PER_5_MINUTES', 100, 1, 10_000_000),
+    aciDeletesPerHour: integer(env, 'ACI_DELETES_PER_HOUR', 300, 1, 10_000_000),
     defaultServicePrincipal: servicePrincipal(env),
     workerLockMs: integer(env, 'WORKER_LOCK_MS', 30_000, 1000, 600_000),
     workerStalledIntervalMs: integer(env, 'WORKER_STALLED_INTERVAL_MS', 30_000, 500, 600_000),

@@ -9,6 +9,7 @@ import { ArmBudget, budgetsFrom } from './execution/pacing.js';
 import { enqueueRun, wakeRun } from './execution/queue.js';
 import { sweepOrphans } from './execution/sweeper.js';
 import { startRunWorker } from './execution/worker.js';
+import { WatchSchedule } from './execution/watch-schedule.js';
 import { startMetricsListener } from './metrics/listener.js';
 import { jobCounts } from './metrics/queue-depth.js';
 import { readFrom } from './metrics/registry.js';
@@ -55,6 +56,7 @@ export function startWorker(config: Config, services: Services, connection: Redi
     credentialFailureGraceSeconds: config.credentialFailureGraceSeconds,
     admission: new PoolAdmission(connection, store.keys),
     wake: (runId: string) => wakeRun(services.queue, runId, { retryWhileActive: true }),
+    watching: new WatchSchedule(connection, config.queuePrefix, store.keys, budgetsFrom(config).read),
   };
   const sweep = () =>
     sweepOrphans({
@@ -86,6 +88,7 @@ export function startWorker(config: Config, services: Services, connection: Redi
     housekeepingLeaseMs: config.housekeepingLeaseMs,
     keyPrefix: config.queuePrefix,
     outage,
+    azureCallTimeoutMs: config.azureCallTimeoutMs,
   });
   dispatcher.start();
   return {

@@ -67,11 +67,31 @@ export class AzureGateway {
     return { abortSignal: this.abortSignal() };
   }
 
+  /**
+   * One request, bounded as abortSignal() says, whose timer is cleared as soon as it answers: a watch
+   * loop makes many calls a second, and a timeout signal per call would stay alive for the whole
+   * AZURE_CALL_TIMEOUT_MS after each (memory of a worker following thousands of runs).
+   */
+  private async bounded<T>(call: (options: { abortSignal: AbortSignal }) => Promise<T>): Promise<T> {
+    const controller = new AbortController();
+    const timer = setTimeout(() => controller.abort(new DOMException('The Azure call timed out.', 'TimeoutError')), this.bounds.timeoutMs);
+    const outer = this.bounds.signal;
+    const onAbort = () => controller.abort(outer?.reason);
+    if (outer?.aborted) onAbort();
+    else outer?.addEventListener('abort', onAbort, { once: true });
+    try {
+      return await call({ abortSignal: controller.signal });
+    } finally {
+      clearTimeout(timer);
+      outer?.removeEventListener('abort', onAbort);
+    }
+  }
+
   private deploymentPath = (rg: string, name: string) =>
     `/resourcegroups/${encodeURIComponent(rg)}/providers/Microsoft.Resources/deployments/${encodeURIComponent(name)}`;
 
   async deployment(rg: string, name: string): Promise<DeploymentStatus | undefined> {
-    const d = await unlessMissing(() => this.clients.resources.deployments.get(rg, name, this.options));
+    const d = await unlessMissing(() => this.bounded((o) => this.clients.resources.deployments.get(rg, name, o)));
     return d && { state: d.properties?.provisioningState ?? 'Unknown', error: deepest(d.properties?.error as ErrorTree | undefined) };
   }
 
@@ -129,7 +149,7 @@ export class AzureGateway {
   }
 
   async group(rg: string, name: string): Promise<GroupStatus | undefined> {
-    const g = await unlessMissing(() => this.clients.aci.containerGroups.get(rg, name, this.options));
+    const g = await unlessMissing(() => this.bounded((o) => this.clients.aci.containerGroups.get(rg, name, o)));
     if (!g) return undefined;
     const container = g.containers[0];
     const view = container?.instanceView;
@@ -157,7 +177,7 @@ export class AzureGateway {
   }
 
   async logs(rg: string, group: string, container: string, tail?: number): Promise<string> {
-    const result = await this.clients.aci.containers.listLogs(rg, group, container, { timestamps: true, ...(tail ? { tail } : {}), ...this.options });
+    const result = await this.bounded((o) => this.clients.aci.containers.listLogs(rg, group, container, { timestamps: true, ...(tail ? { tail } : {}), ...o }));
     return result.content ?? '';
   }
 

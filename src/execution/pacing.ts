@@ -14,16 +14,29 @@
 // no run starves; as load falls the interval shrinks back to the run's own poll interval.
 import type { RedisClient } from '../redis.js';
 
-export type Lane = 'read' | 'write' | 'delete';
+export type ArmLane = 'read' | 'write' | 'delete';
+/** ACI's own limits on container group creates and deletes, each kept as two schedules (5 min, 1 h). */
+export type AciLane = 'aciCreate5m' | 'aciCreate1h' | 'aciDelete5m' | 'aciDelete1h';
+export type Lane = ArmLane | AciLane;
 export type Purpose = 'lifecycle' | 'watch' | 'cleanup';
-export type Calls = Partial<Record<Lane, number>>;
+/** ARM calls by budget, plus container group creates (`create`) and deletes (`groupDelete`) for ACI's limits. */
+export type Calls = Partial<Record<ArmLane | 'create' | 'groupDelete', number>>;
 
 export interface LaneLimit {
   perSecond: number;
   burst: number;
 }
 
-export type Budgets = Record<Lane, LaneLimit>;
+export type Budgets = Record<ArmLane, LaneLimit> & Partial<Record<AciLane, LaneLimit>>;
+
+/** Which schedules a kind of call spends. */
+const SPENDS: Record<keyof Calls, Lane[]> = {
+  read: ['read'],
+  write: ['write'],
+  delete: ['delete'],
+  create: ['aciCreate5m', 'aciCreate1h'],
+  groupDelete: ['aciDelete5m', 'aciDelete1h'],
+};
 
 /** How long ago a watched run's last read may be before it no longer counts toward N. */
 const WATCH_FORGET_MS = 10 * 60_000;
@@ -57,6 +70,11 @@ if purpose == 'watch' and run ~= '' then
 elseif run ~= '' then
   redis.call('ZREM', KEYS[2], run)
 end
+-- ARM's lanes are booked at the earliest slot they all allow; ACI's (lanes named aci…) may put the
+-- step later still, but then ARM's calls are counted at their own slot, so that a create waiting for
+-- ACI holds no ARM budget meanwhile (the step's ARM calls then go out later than counted, at most at
+-- ACI's rate: far inside the margin kept below ARM's budgets).
+local armSlot = desired
 local slot = desired
 if mode == 'reserve' then
   for i = 7, #ARGV, 4 do
@@ -64,7 +82,11 @@ if mode == 'reserve' then
     if n > 0 then
       local tat = tonumber(redis.call('HGET', KEYS[1], ARGV[i]) or '0')
       local tau = (burst - 1) * 1000 / rate
-      if purpose == 'watch' then tau = tau / 2 elseif purpose == 'cleanup' then tau = 0 end
+      local aci = string.sub(ARGV[i], 1, 3) == 'aci'
+      -- Priorities share ARM's budgets; ACI's creates and deletes have one user each: all their burst.
+      if aci then
+      elseif purpose == 'watch' then tau = tau / 2 elseif purpose == 'cleanup' then tau = 0 end
+      if not aci then armSlot = math.max(armSlot, tat - tau) end
       slot = math.max(slot, tat - tau)
     end
   end
@@ -73,7 +95,9 @@ for i = 7, #ARGV, 4 do
   local n, rate = tonumber(ARGV[i + 1]), tonumber(ARGV[i + 2])
   if n > 0 then
     local tat = tonumber(redis.call('HGET', KEYS[1], ARGV[i]) or '0')
-    redis.call('HSET', KEYS[1], ARGV[i], math.max(tat, slot) + n * 1000 / rate)
+    local at = slot
+    if string.sub(ARGV[i], 1, 3) ~= 'aci' then at = armSlot end
+    redis.call('HSET', KEYS[1], ARGV[i], math.max(tat, at) + n * 1000 / rate)
   end
 end
 if purpose == 'watch' and run ~= '' then redis.call('ZADD', KEYS[2], slot, run) end
@@ -83,6 +107,16 @@ redis.call('PEXPIRE', KEYS[1], 3600000)
 redis.call('PEXPIRE', KEYS[2], forget)
 return math.ceil(slot - now)`;
 
+/**
+ * A principal's keys, under one hash tag so that they share a cluster slot, as one script needs:
+ * its schedules (hash), its runs watched through BullMQ steps (zset), and the due-set of the watch
+ * loop (zset run → when its next read is due; see watch-schedule.ts).
+ */
+export function paceKeys(prefix: string, principal: string) {
+  const base = `${prefix}:pace:{${principal}}`;
+  return { schedules: base, watched: `${base}:watch`, due: `${base}:due` };
+}
+
 export class ArmBudget {
   constructor(
     private readonly redis: RedisClient,
@@ -91,15 +125,17 @@ export class ArmBudget {
   ) {}
 
   private keys(principal: string): [string, string] {
-    // One hash tag per principal: both keys live on one cluster slot, as one script needs.
-    const base = `${this.prefix}:pace:{${principal}}`;
-    return [base, `${base}:watch`];
+    const k = paceKeys(this.prefix, principal);
+    return [k.schedules, k.watched];
   }
 
   private async book(mode: 'reserve' | 'charge', principal: string, calls: Calls, purpose: Purpose, runId = ''): Promise<number> {
-    const lanes = (Object.keys(this.budgets) as Lane[]).flatMap((lane) => {
-      const n = calls[lane] ?? 0;
-      return n > 0 ? [lane, String(n), String(this.budgets[lane].perSecond), String(this.budgets[lane].burst)] : [];
+    const lanes = (Object.keys(calls) as (keyof Calls)[]).flatMap((kind) => {
+      const n = calls[kind] ?? 0;
+      return SPENDS[kind].flatMap((lane) => {
+        const limit = this.budgets[lane];
+        return n > 0 && limit ? [lane, String(n), String(limit.perSecond), String(limit.burst)] : [];
+      });
     });
     if (lanes.length === 0 && purpose !== 'watch' && !runId) return 0;
     const args = [mode, purpose, runId, String(LIFECYCLE_WINDOW_MS), String(WATCH_FORGET_MS), String(this.budgets.read.perSecond), ...lanes];
@@ -121,8 +157,47 @@ export class ArmBudget {
   }
 }
 
-/** ARM's per-principal budgets (ARM: reads 25/s burst 250; writes and deletes 10/s burst 200), below the limits. */
-export function budgetsFrom(config: { armReadsPerSecond: number; armWritesPerSecond: number; armDeletesPerSecond: number }): Budgets {
+/**
+ * ACI's create (or delete) limits, `per5Minutes` and `perHour` (counted by ACI in sliding windows), as
+ * two schedules. GCRA lets at most burst + rate × window through in any window; 90 % of each limit
+ * is used (a margin for clocks). Both schedules share the rate the hourly limit allows after its
+ * burst; the hourly burst is at most half the hourly limit, the 5-minute burst is what is left of the
+ * 5-minute limit. With ACI's defaults (100, 300): 75 at once, then one every 20 s (180 an hour).
+ */
+export function aciLanes(per5Minutes: number, perHour: number): [LaneLimit, LaneLimit] {
+  const five = per5Minutes * 0.9;
+  const hour = perHour * 0.9;
+  const hourBurst = Math.max(1, Math.min(five, hour / 2));
+  const perSecond = Math.max(hour - hourBurst, 1) / 3600;
+  return [
+    { perSecond, burst: Math.max(1, Math.floor(five - perSecond * 300)) },
+    { perSecond, burst: Math.floor(hourBurst) },
+  ];
+}
+
+export interface BudgetSettings {
+  armReadsPerSecond: number;
+  armWritesPerSecond: number;
+  armDeletesPerSecond: number;
+  aciCreatesPer5Minutes?: number;
+  aciCreatesPerHour?: number;
+  aciDeletesPer5Minutes?: number;
+  aciDeletesPerHour?: number;
+}
+
+/**
+ * ARM's per-principal budgets (ARM: reads 25/s burst 250; writes and deletes 10/s burst 200), below the
+ * limits, and ACI's container group creates and deletes (100 per 5 minutes and 300 per hour each).
+ */
+const aci = (name: 'aciCreate' | 'aciDelete', [five, hour]: [LaneLimit, LaneLimit]) => ({ [`${name}5m`]: five, [`${name}1h`]: hour }) as Partial<Record<AciLane, LaneLimit>>;
+
+export function budgetsFrom(config: BudgetSettings): Budgets {
   const lane = (perSecond: number, cap: number): LaneLimit => ({ perSecond, burst: Math.max(1, Math.min(cap, Math.round(perSecond * 8))) });
-  return { read: lane(config.armReadsPerSecond, 200), write: lane(config.armWritesPerSecond, 160), delete: lane(config.armDeletesPerSecond, 160) };
+  return {
+    read: lane(config.armReadsPerSecond, 200),
+    write: lane(config.armWritesPerSecond, 160),
+    delete: lane(config.armDeletesPerSecond, 160),
+    ...aci('aciCreate', aciLanes(config.aciCreatesPer5Minutes ?? 100, config.aciCreatesPerHour ?? 300)),
+    ...aci('aciDelete', aciLanes(config.aciDeletesPer5Minutes ?? 100, config.aciDeletesPerHour ?? 300)),
+  };
 }

@@ -12,6 +12,7 @@ import { pacerWait, stepDuration } from '../metrics/registry.js';
 import { credentialAccepted, credentialRefusedFinal, credentialRefusedWhileRunning } from '../metrics/credentials.js';
 import type { PoolAdmission } from './admission.js';
 import type { ArmBudget, Calls, Purpose } from './pacing.js';
+import type { WatchSchedule } from './watch-schedule.js';
 
 export interface StepContext {
   store: RunStore;
@@ -26,6 +27,11 @@ export interface StepContext {
   admission: PoolAdmission;
   /** Runs a waiting run's next step now (a pool slot was handed to it). */
   wake: (runId: string) => Promise<void>;
+  /**
+   * The due-set of watched runs (watch-schedule.ts): a RUNNING run is polled by the watch loop of
+   * some worker, outside BullMQ, while its job sleeps. Without it, each poll is a step of the job.
+   */
+  watching?: WatchSchedule;
 }
 
 /** Done, or run again after `after` ms; `paid` says the next step's ARM calls are already booked. */
@@ -63,6 +69,8 @@ const STOPPED_LOG_BYTES = 16 * 1024;
 /** A run queued for a pool slot is woken by whoever frees one; this is only the backstop if that wake is lost. */
 const POOL_WAIT_BACKSTOP_MS = 60_000;
 const MAX_CLEANUP_DELAY_MS = 5 * 60_000;
+/** A watched run's job sleeps this long between checks that the run is still in the due-set. */
+export const WATCH_BACKSTOP_MS = 10 * 60_000;
 
 interface Step {
   run: Run;
@@ -140,7 +148,7 @@ async function deployUnlessGroupExists(s: Step): Promise<GroupStatus | undefined
   await charge(s, { read: 1 });
   const g = await s.azure.group(rg, group);
   if (!g) {
-    await charge(s, { write: 1 });
+    await charge(s, { write: 1, create: 1 });
     await s.azure.startDeployment(rg, name, s.spec.deployment_body);
   }
   return g;
@@ -159,11 +167,18 @@ async function waitOrCrash(s: Step, failure: AzureFailure & { code: string }): P
 
 async function submit(s: Step): Promise<StepResult> {
   const timeout = s.run.start_timeout_seconds;
+  // Until a PUT may have gone out (deployment_state is marked before sending) nothing can exist. A
+  // repeated step (BullMQ saw it stall or fail, or it starts with the run already SUBMITTING) is never a
+  // first attempt: the run record can lose its mark (Redis restored from a snapshot) while the job shows it.
+  const unmarked = s.run.azure.deployment_state === undefined;
+  const firstAttempt = unmarked && !s.repeated;
   if (s.run.state === 'PENDING') {
-    // The start timeout covers SUBMITTING too: a run that cannot even be sent ends in time.
+    // The start timeout covers SUBMITTING too: a run that cannot even be sent ends in time. A first
+    // attempt is marked as sending in the same write (one write less per run).
     const moved = await move(s, 'PENDING', ({ pending_reason: _, ...run }) => ({
       ...transition(run, 'SUBMITTING', 'A worker took the run.'),
       provisioning_deadline: timeout > 0 ? new Date(Date.now() + timeout * 1000).toISOString() : undefined,
+      ...(firstAttempt ? { azure: { ...run.azure, deployment_state: 'Sending' } } : {}),
     }));
     if (!moved) return NOW;
   }
@@ -171,20 +186,19 @@ async function submit(s: Step): Promise<StepResult> {
   const { resource_group_name: rg, deployment_name: name } = s.spec;
   // Look before creating: a worker that died after the PUT must not deploy twice, and a group that
   // exists (its deployment record gone) is followed, never deployed over.
-  // A PUT may have gone out if the run says so (deployment_state is marked before sending) or if the
-  // step is a repeat: the run record can lose that mark (Redis restored from a snapshot) while BullMQ's
-  // job still shows the stall or failure. Only a first attempt sends at once (one read less per run).
-  const mayHaveSent = s.run.azure.deployment_state !== undefined || s.repeated;
-  if (mayHaveSent && s.run.azure.deployment_state === undefined) await charge(s, { read: 1 });
-  const existing = mayHaveSent ? await s.azure.deployment(rg, name) : undefined;
+  // Only a first attempt sends at once (one read less per run); any other step looks first. A read the
+  // step's booking did not include (it was booked as a first attempt) is charged here.
+  if (!firstAttempt && unmarked) await charge(s, { read: 1 });
+  const existing = firstAttempt ? undefined : await s.azure.deployment(rg, name);
   let group: GroupStatus | undefined;
   if (!existing) {
     try {
+      // The mark goes on before anything is sent (a first attempt got it with PENDING → SUBMITTING).
       if (s.run.azure.deployment_state === undefined) {
         if (!(await move(s, 'SUBMITTING', (run) => ({ ...run, azure: { ...run.azure, deployment_state: 'Sending' } })))) return NOW;
       }
-      if (mayHaveSent) group = await deployUnlessGroupExists(s);
-      else await s.azure.startDeployment(rg, name, s.spec.deployment_body);
+      if (firstAttempt) await s.azure.startDeployment(rg, name, s.spec.deployment_body);
+      else group = await deployUnlessGroupExists(s);
     } catch (err) {
       const failure = classifyAzureError(err);
       if (failure.kind === 'final') return waitOrCrash(s, failure);
@@ -210,7 +224,14 @@ async function startWatching(s: Step, g: GroupStatus, deploymentState: string, r
     ...transition(run, 'RUNNING', reason),
     azure: { ...run.azure, deployment_state: deploymentState, ...groupDetails(g) },
   }));
-  return (await judge(s, g)) ?? after(pollMs(s));
+  return (await judge(s, g)) ?? keepWatching(s);
+}
+
+/** The run goes on being watched: by the watch loop (its job sleeps), or by its job's next step. */
+async function keepWatching(s: Step): Promise<StepResult> {
+  if (!s.ctx.watching) return after(pollMs(s));
+  await s.ctx.watching.enter(s.principal, s.run.id, pollMs(s));
+  return after(WATCH_BACKSTOP_MS);
 }
 
 async function provision(s: Step): Promise<StepResult> {
@@ -278,9 +299,13 @@ async function retryFailedDeployment(s: Step, cause: { code: string; message: st
       await note({ waiting_since: new Date().toISOString(), ...groupDetails(g) });
       return after(pollMs(s));
     }
-    if (g.provisioningState === 'Failed' && Date.now() - since >= RECOVERY_POLLS * pollMs(s)) await s.azure.deleteGroup(rg, group);
+    if (g.provisioningState === 'Failed' && Date.now() - since >= RECOVERY_POLLS * pollMs(s)) {
+      await charge(s, { delete: 1, groupDelete: 1 });
+      await s.azure.deleteGroup(rg, group);
+    }
     return after(pollMs(s));
   }
+  await charge(s, { write: 1, create: 1 });
   await s.azure.startDeployment(rg, name, s.spec.deployment_body);
   await note({ waiting_since: undefined });
   throw new TransientFailure(`The deployment failed with ${cause.code} (${cause.message}); sent it again.`, pollMs(s));
@@ -366,7 +391,8 @@ function restartPolicyOf(s: Step): string {
   return body?.properties?.template?.resources?.find((r) => r.properties?.restartPolicy)?.properties?.restartPolicy ?? 'Never';
 }
 
-async function watch(s: Step): Promise<StepResult> {
+/** One watch poll: what the group's state means for the run, or undefined to keep watching. */
+async function pollGroup(s: Step): Promise<StepResult | undefined> {
   const g = await s.azure.group(s.spec.resource_group_name, s.spec.container_group_name);
   if (!g) {
     return decide(s, { state: 'CRASHED', status_code: -1, reason: 'The container group vanished while the flow run was running (deleted outside the service).' }, { group_state: 'Deleted' });
@@ -385,11 +411,48 @@ async function watch(s: Step): Promise<StepResult> {
       ? undefined
       : { ...run, azure: { ...run.azure, ...groupDetails(g), waiting_since: waiting, credential_failure_since: undefined, credential_failure: undefined } },
   );
-  return after(pollMs(s));
+  return undefined;
 }
+
+async function watch(s: Step): Promise<StepResult> {
+  return (await pollGroup(s)) ?? keepWatching(s);
+}
+
+/**
+ * One poll of a watched run, made by the watch loop (watch-loop.ts) with the read already booked:
+ * 'watching' when the run goes on, 'left' when it no longer is RUNNING without an outcome (ended,
+ * killed): then its job takes over (finalize, cancel, cleanup).
+ */
+export async function pollWatchedRun(ctx: StepContext, run: Run, spec: RunSpec, principal: string, signal: AbortSignal): Promise<'watching' | 'left'> {
+  if (run.state !== 'RUNNING' || run.outcome) return 'left';
+  const azure = new AzureGateway(ctx.clients.for(spec.credentials, spec.subscription_id), { timeoutMs: ctx.azureCallTimeoutMs, signal });
+  const s: Step = { run, spec, azure, ctx, principal, repeated: false };
+  // The loop booked the group read; streamed logs are a read more.
+  if (run.stream_output) await ctx.pacer.charge(principal, { read: 1 }, 'watch');
+  const endStep = stepDuration.startTimer({ step: 'watch' });
+  let outcome = 'error';
+  try {
+    const ended = await pollGroup(s);
+    if (ended && s.run.state === 'RUNNING' && s.run.outcome) {
+      // Decided here: the last log read (booked at its own priority) and the final state follow at
+      // once, without a trip through the job; the job does the cleanup.
+      await charge(s, callsFor(s.run).calls);
+      await finalize(s);
+    }
+    outcome = 'ok';
+    return ended || s.run.state !== 'RUNNING' || s.run.outcome ? 'left' : 'watching';
+  } finally {
+    endStep({ outcome });
+  }
+}
+
+/** A run's poll interval, as the watch loop spaces its reads. */
+export const pollIntervalMs = (ctx: StepContext, run: Run) => Math.max(run.poll_interval_seconds, ctx.minPollIntervalSeconds) * 1000;
 
 async function cancel(s: Step): Promise<StepResult> {
   const { resource_group_name: rg, deployment_name: name } = s.spec;
+  // A kill of a watched run: the watch loop has nothing more to read.
+  await s.ctx.watching?.leave(s.principal, s.run.id);
   const deployment = await s.azure.deployment(rg, name);
   if (deployment && LIVE_DEPLOYMENT.has(deployment.state)) {
     // Cancel first, so that no container group appears after the run is reported cancelled.
@@ -513,14 +576,14 @@ const mayBeDeploying = (run: Run) =>
 function callsFor(run: Run): { calls: Calls; purpose: Purpose } {
   if (isTerminal(run.state)) {
     const look = mayBeDeploying(run) ? 1 : 0;
-    return { calls: run.keep_container_group ? { read: look, write: 1 } : { read: look, delete: 2 }, purpose: 'cleanup' };
+    return { calls: run.keep_container_group ? { read: look, write: 1 } : { read: look, delete: 2, groupDelete: 1 }, purpose: 'cleanup' };
   }
   if (run.outcome) return { calls: { read: run.azure.container_name && run.azure.group_state !== 'Deleted' ? 1 : 0 }, purpose: 'lifecycle' };
   switch (run.state) {
     case 'PENDING':
-      return { calls: { write: 1 }, purpose: 'lifecycle' };
+      return { calls: { write: 1, create: 1 }, purpose: 'lifecycle' };
     case 'SUBMITTING':
-      return { calls: { read: run.azure.deployment_state === undefined ? 0 : 1, write: 1 }, purpose: 'lifecycle' };
+      return { calls: { read: run.azure.deployment_state === undefined ? 0 : 1, write: 1, create: 1 }, purpose: 'lifecycle' };
     case 'PROVISIONING':
       return { calls: { read: 1 }, purpose: 'lifecycle' };
     case 'RUNNING':
@@ -617,6 +680,8 @@ export async function advance(ctx: StepContext, runId: string, options: AdvanceO
     if (!spec) return endWithoutSpec(ctx, run);
     principal = ctx.clients.for(spec.credentials, spec.subscription_id).budgetKey;
   }
+  // A watched run's job only checks, now and then, that the watch loop has the run (then sleeps on).
+  if (run.state === 'RUNNING' && !run.outcome && ctx.watching && (await ctx.watching.has(principal, run.id))) return after(WATCH_BACKSTOP_MS);
   if (options.paid !== bookingOf(run)) {
     const { calls, purpose } = callsFor(run);
     const wait = await ctx.pacer.reserve(principal, calls, purpose, run.id);

@@ -78,7 +78,7 @@ export async function sweepOrphans(ctx: SweepContext): Promise<SweepResult> {
           ctx.log.warn({ group: group.name, resourceGroup: rg, runId }, 'adopted a container group whose run was unknown');
         }
       } else {
-        await ctx.pacer.charge(azure.budgetKey, { delete: 1 }, 'cleanup');
+        await ctx.pacer.charge(azure.budgetKey, { delete: 1, groupDelete: 1 }, 'cleanup');
         await azure.deleteGroup(rg, group.name);
         result.deleted.push(group.name);
         ctx.log.warn({ group: group.name, resourceGroup: rg, runId }, 'deleted the container group of a finished run');

@@ -7,6 +7,7 @@ import { startHousekeeper } from './housekeeper.js';
 import { RUNS_QUEUE, enqueueRun, forgetRun, runSignalChannel, type RunsQueue } from './queue.js';
 import type { SweepResult } from './sweeper.js';
 import { advance, TransientFailure, type StepContext, type StepResult } from './steps.js';
+import { startWatchLoop } from './watch-loop.js';
 
 export interface RunJobData {
   runId: string;
@@ -35,9 +36,15 @@ export interface WorkerOptions {
   shutdownMs: number;
   /** Says "Redis is not answering" once a minute instead of on every reconnection attempt. */
   outage: RedisOutageReport;
+  /** The watch loop's bound on Azure calls, to size its claim leases (AZURE_CALL_TIMEOUT_MS). */
+  azureCallTimeoutMs: number;
 }
 
 const RECONCILE_CHUNK = 200;
+const WATCH_CONCURRENCY = 64;
+/** Steps one job cycle may take in a row when each leads straight to the next. */
+const MAX_HOPS = 4;
+const WATCH_BATCH = 64;
 
 const backoffMs = (attempt: number) => Math.min(60_000, 500 * 2 ** attempt) * (0.75 + Math.random() * 0.5);
 
@@ -50,6 +57,11 @@ export function startRunWorker(ctx: StepContext, queue: RunsQueue, options: Work
       // A job that stalled (its worker died) or failed repeats its step: submit then looks before it creates.
       const repeated = job.attemptsMade > 0 || job.stalledCounter > 0 || (job.data.attempt ?? 0) > 0;
       next = await advance(ctx, job.data.runId, { signal, paid: job.data.paid, repeated });
+      // A step that leads straight to the next (an outcome to finalize, a final run to clean up) goes on
+      // here rather than through a delay and back (a BullMQ cycle costs ~30 Redis commands).
+      for (let hop = 0; hop < MAX_HOPS && !('done' in next) && next.after === 0 && !next.paid && !signal?.aborted; hop++) {
+        next = await advance(ctx, job.data.runId, { signal, repeated });
+      }
     } catch (err) {
       if (!(err instanceof TransientFailure)) throw err;
       if (signal?.aborted) {
@@ -85,11 +97,25 @@ export function startRunWorker(ctx: StepContext, queue: RunsQueue, options: Work
     return worker;
   });
 
-  // A kill published by any API process aborts the step this worker is running for that run.
+  // Watch polls leave BullMQ: this worker's share of the due-sets is polled here (watch-loop.ts).
+  const watchLoop = ctx.watching
+    ? startWatchLoop(ctx, ctx.watching, {
+        concurrency: WATCH_CONCURRENCY,
+        batch: WATCH_BATCH,
+        // A claim outlives the longest call a poll may make (a hung call, then a log read).
+        leaseMs: 2 * options.azureCallTimeoutMs + 10_000,
+        idleMs: 1000,
+        minGapMs: 250,
+        outage: options.outage,
+      })
+    : undefined;
+
+  // A kill published by any API process aborts the step (or watch poll) this worker is making for that run.
   const signals = options.connection.duplicate();
   signals.on('error', () => undefined);
   signals.on('message', (_channel: string, runId: string) => {
     for (const worker of workers) worker.cancelJob(runId, 'kill');
+    watchLoop?.abort(runId);
   });
   const subscribed = signals
     .subscribe(...options.prefixes.map(runSignalChannel))
@@ -104,10 +130,12 @@ export function startRunWorker(ctx: StepContext, queue: RunsQueue, options: Work
     // Runs past their retention leave the index, and their jobs go with them.
     for (const id of await store.purgeExpired()) await forgetRun(queue, id);
     const ids = await store.activeIds();
+    const watched = await watchedRuns();
     for (let i = 0; i < ids.length; i += RECONCILE_CHUNK) {
       const chunk = ids.slice(i, i + RECONCILE_CHUNK);
       const states = await Promise.all(chunk.map((id) => queue.forRun(id).getJobState(id)));
       const lost = chunk.filter((_, j) => ['completed', 'failed', 'unknown'].includes(states[j]));
+      if (watched) requeued += await unwatched(chunk.filter((id, j) => states[j] === 'delayed' && !watched.has(id)));
       await Promise.all(
         lost.map(async (id) => {
           await queue.forRun(id).remove(id).catch(() => undefined);
@@ -120,6 +148,25 @@ export function startRunWorker(ctx: StepContext, queue: RunsQueue, options: Work
     return requeued;
   }
 
+  /** Every run in a due-set of the watch loop (undefined without one). */
+  async function watchedRuns(): Promise<Set<string> | undefined> {
+    if (!ctx.watching) return undefined;
+    const watching = ctx.watching;
+    const members = await Promise.all((await watching.principals()).map((p) => watching.members(p)));
+    return new Set(members.flat());
+  }
+
+  /**
+   * Runs whose job sleeps while no watch loop has them: a RUNNING run that left its due-set (or never
+   * got there: a crash in between) is woken, and its job reads the group and puts it back.
+   */
+  async function unwatched(sleeping: string[]): Promise<number> {
+    const runs = await store.getMany(sleeping);
+    const lost = sleeping.filter((_, j) => runs[j]?.state === 'RUNNING');
+    await Promise.all(lost.map((id) => ctx.wake(id)));
+    return lost.length;
+  }
+
   const housekeeper = startHousekeeper(options.connection, options.keyPrefix, options.housekeepingLeaseMs, [
     { name: 'reconcile', intervalMs: options.reconcileIntervalMs, run: reconcile },
     { name: 'orphan sweep', intervalMs: options.sweepIntervalMs, run: options.sweep },
@@ -127,6 +174,7 @@ export function startRunWorker(ctx: StepContext, queue: RunsQueue, options: Work
 
   return {
     workers,
+    watchLoop,
     reconcile,
     sweep: options.sweep,
     housekeeper,
@@ -135,7 +183,7 @@ export function startRunWorker(ctx: StepContext, queue: RunsQueue, options: Work
       await housekeeper.close();
       const abort = setTimeout(() => workers.forEach((w) => w.cancelAllJobs('shutdown')), options.shutdownMs);
       try {
-        await Promise.all(workers.map((w) => w.close()));
+        await Promise.all([...workers.map((w) => w.close()), watchLoop?.close(options.shutdownMs)]);
       } finally {
         clearTimeout(abort);
         await subscribed;

@@ -26,7 +26,7 @@ export interface Harness {
 }
 
 export function serviceConfig(emulator: RunningEmulator, env: Record<string, string> = {}): Config {
-  const base = testConfig({ MIN_POLL_INTERVAL_SECONDS: '0.02', ARM_READS_PER_SECOND: '1000', ARM_WRITES_PER_SECOND: '1000', ARM_DELETES_PER_SECOND: '1000', SWEEP_MIN_AGE_MS: '0', ...env });
+  const base = testConfig({ MIN_POLL_INTERVAL_SECONDS: '0.02', ARM_READS_PER_SECOND: '1000', ARM_WRITES_PER_SECOND: '1000', ARM_DELETES_PER_SECOND: '1000', ACI_CREATES_PER_5_MINUTES: '100000', ACI_CREATES_PER_HOUR: '100000', ACI_DELETES_PER_5_MINUTES: '100000', ACI_DELETES_PER_HOUR: '100000', SWEEP_MIN_AGE_MS: '0', ...env });
   return {
     ...base,
     azure: { armEndpoint: emulator.url, authorityHost: emulator.url, caCert: emulator.caCert },

@@ -1,6 +1,6 @@
 import { Redis } from 'ioredis';
 import { afterAll, afterEach, describe, expect, inject, it, vi } from 'vitest';
-import { ArmBudget, type Budgets } from '../../src/execution/pacing.js';
+import { ArmBudget, aciLanes, budgetsFrom, type Budgets } from '../../src/execution/pacing.js';
 import { dropKeys } from '../helpers/service.js';
 
 const redis = new Redis(inject('redisUrl'));
@@ -103,5 +103,34 @@ describe('ARM budgets as reservations (GCRA on Redis time)', () => {
     const slow = await pacer.reserve('sp@sub', { read: 1 }, 'lifecycle');
     expect(slow).toBeGreaterThan(1900);
     expect(slow).toBeLessThanOrEqual(2000);
+  });
+
+  it("paces container group creates and deletes to ACI's own limits (per 5 minutes and per hour)", async () => {
+    const prefix = `pace-${crypto.randomUUID()}`;
+    prefixes.push(prefix);
+    // ARM's write budget is far from binding here: only ACI's limits (100 per 5 min, 300 per hour) can delay.
+    const budgets = budgetsFrom({ armReadsPerSecond: 20, armWritesPerSecond: 1000, armDeletesPerSecond: 1000 });
+    const pacer = new ArmBudget(redis, prefix, budgets);
+    const creates: number[] = [];
+    for (let i = 0; i < 200; i++) {
+      const asked = Date.now();
+      creates.push(asked + (await pacer.reserve('sp@sub', { write: 1, create: 1 }, 'lifecycle')));
+    }
+    // In no 5-minute window are more than 100 creates booked, nor more than 300 in an hour.
+    const most = (slots: number[], windowMs: number) => Math.max(...slots.map((t) => slots.filter((u) => u >= t && u < t + windowMs).length));
+    expect(most(creates, 300_000)).toBeLessThanOrEqual(100);
+    // The hourly limit binds in the long run (300 an hour is 25 per 5 minutes); its burst is still used.
+    expect(most(creates, 300_000)).toBeGreaterThanOrEqual(60);
+    expect(most(creates, 3_600_000)).toBeLessThanOrEqual(300);
+    // The burst goes at once; after it, each create is booked its own later slot.
+    const now = Date.now();
+    expect(creates.filter((t) => t <= now + 100).length).toBe(aciLanes(100, 300)[0].burst);
+    // Deletes of groups have schedules of their own: creates never delay them, and cleanup (which yields
+    // to every other purpose on ARM's budgets) may use ACI's whole delete burst.
+    const deletes: number[] = [];
+    for (let i = 0; i < 50; i++) deletes.push(await pacer.reserve('sp@sub', { delete: 2, groupDelete: 1 }, 'cleanup'));
+    expect(Math.max(...deletes)).toBeLessThan(1000);
+    // Other calls are not held back by ACI's limits.
+    expect(await pacer.reserve('sp@sub', { write: 1 }, 'lifecycle')).toBe(0);
   });
 });

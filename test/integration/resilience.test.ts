@@ -121,6 +121,11 @@ describe('workers SIGKILLed again and again under a pool limit', () => {
         AZURE_CLIENT_SECRET: 'emulator-secret',
         MIN_POLL_INTERVAL_SECONDS: '0.02',
         ARM_READS_PER_SECOND: '1000',
+        // 100 runs at once: just what the emulator's ACI allows in 5 minutes; the pacer's margin below it is not under test here.
+        ACI_CREATES_PER_5_MINUTES: '100000',
+        ACI_CREATES_PER_HOUR: '100000',
+        ACI_DELETES_PER_5_MINUTES: '100000',
+        ACI_DELETES_PER_HOUR: '100000',
         WORKER_LOCK_MS: '2000',
         WORKER_STALLED_INTERVAL_MS: '1000',
         RECONCILE_INTERVAL_MS: '2000',

@@ -1,0 +1,230 @@
+// The watch loop: every worker drains the due-sets of watched runs (watch-schedule.ts) in batches,
+// outside BullMQ. One script call claims the due runs its read budget allows; their group GETs go out
+// together (bounded concurrency, each bounded by AZURE_CALL_TIMEOUT_MS and aborted by a kill); a run
+// whose state did not change is not written, only handed back with its next due time in the next
+// claim call. A run that no longer needs watching (ended, killed, or a poll that failed for a reason
+// other than a transient one) leaves the due-set and its BullMQ job, which sleeps meanwhile, is woken
+// for what follows (finalize, cancel, cleanup, or the job's own error handling).
+import { isRedisUnreachable, type RedisOutageReport } from '../redis-outage.js';
+import type { Run, RunSpec } from '../runs/model.js';
+import { classifyAzureError } from '../azure/errors.js';
+import { pollIntervalMs, pollWatchedRun, type StepContext } from './steps.js';
+import type { WatchSchedule } from './watch-schedule.js';
+
+export interface WatchLoopOptions {
+  /** Most polls in flight at once in this worker. */
+  concurrency: number;
+  /** Most runs claimed by one script call. */
+  batch: number;
+  /** How long a claim holds a run (longer than an Azure call may take). */
+  leaseMs: number;
+  /** Longest sleep between two looks at the due-sets (new principals, runs handed back). */
+  idleMs: number;
+  /**
+   * Shortest sleep when fewer runs were due than there was room for: reads that came due meanwhile
+   * are claimed together, one script call for several (Redis work per ARM call stays small).
+   */
+  minGapMs: number;
+  /** Redis not answering is said once a minute (redis-outage.ts), not on every look at the due-sets. */
+  outage?: RedisOutageReport;
+}
+
+/** What a poll needs of the run's spec, kept per run while it is watched (no spec read or decrypt per poll). */
+type WatchSpec = Pick<RunSpec, 'subscription_id' | 'resource_group_name' | 'credentials' | 'deployment_name' | 'container_group_name' | 'deployment_body'>;
+
+const SPEC_CACHE_LIMIT = 50_000;
+const PRINCIPALS_REFRESH_MS = 5_000;
+
+const backoffMs = (attempt: number) => Math.min(60_000, 500 * 2 ** attempt) * (0.75 + Math.random() * 0.5);
+
+function slim(spec: RunSpec): WatchSpec {
+  const body = spec.deployment_body as { properties?: { template?: { resources?: { properties?: { restartPolicy?: string } }[] } } } | undefined;
+  const restartPolicy = body?.properties?.template?.resources?.find((r) => r.properties?.restartPolicy)?.properties?.restartPolicy;
+  return {
+    subscription_id: spec.subscription_id,
+    resource_group_name: spec.resource_group_name,
+    credentials: spec.credentials,
+    deployment_name: spec.deployment_name,
+    container_group_name: spec.container_group_name,
+    // Only what judging a group reads of the deployment (the restart policy).
+    deployment_body: restartPolicy ? { properties: { template: { resources: [{ properties: { restartPolicy } }] } } } : null,
+  };
+}
+
+export interface WatchLoop {
+  /** Aborts the poll in flight for the run (a kill aimed at it). */
+  abort(runId: string): void;
+  /** Polls in flight now. */
+  inFlight(): number;
+  /** Stops claiming; polls in flight get `graceMs` to finish, then are aborted. Claims left are handed back. */
+  close(graceMs: number): Promise<void>;
+}
+
+export function startWatchLoop(ctx: StepContext, schedule: WatchSchedule, options: WatchLoopOptions): WatchLoop {
+  const inFlight = new Map<string, AbortController>();
+  const polls = new Set<Promise<void>>();
+  const handBack = new Map<string, [string, number][]>(); // principal → (run, due at)
+  const specs = new Map<string, WatchSpec>();
+  const failures = new Map<string, number>();
+  let principals: string[] = [];
+  let principalsAt = 0;
+  let stopped = false;
+  let timer: NodeJS.Timeout | undefined;
+  let running: Promise<void> | undefined;
+  let again = false;
+
+  const giveBack = (principal: string, runId: string, dueAt: number) => {
+    const list = handBack.get(principal) ?? [];
+    list.push([runId, dueAt]);
+    handBack.set(principal, list);
+  };
+
+  async function specOf(runId: string): Promise<WatchSpec | undefined> {
+    const known = specs.get(runId);
+    if (known) return known;
+    const spec = await ctx.store.spec(runId);
+    if (!spec) return undefined;
+    if (specs.size >= SPEC_CACHE_LIMIT) specs.delete(specs.keys().next().value!);
+    const kept = slim(spec);
+    specs.set(runId, kept);
+    return kept;
+  }
+
+  /** The run leaves the loop; its job takes over at once. */
+  async function leave(principal: string, runId: string): Promise<void> {
+    specs.delete(runId);
+    failures.delete(runId);
+    await schedule.leave(principal, runId);
+    await ctx.wake(runId);
+  }
+
+  async function poll(principal: string, runId: string, claimedAt: number): Promise<void> {
+    const controller = new AbortController();
+    inFlight.set(runId, controller);
+    let run: Run | undefined;
+    try {
+      run = await ctx.store.get(runId);
+      if (!run || run.state !== 'RUNNING') {
+        // Ended or killed meanwhile (its job was woken by that): nothing to read.
+        specs.delete(runId);
+        giveBack(principal, runId, -1);
+        return;
+      }
+      if (run.outcome) return await leave(principal, runId); // decided, but its job may not know yet
+      const spec = await specOf(runId);
+      if (!spec) return await leave(principal, runId); // the job ends a run without its spec
+      const next = await pollWatchedRun(ctx, run, spec as RunSpec, principal, controller.signal);
+      failures.delete(runId);
+      if (next === 'left') return await leave(principal, runId);
+      giveBack(principal, runId, claimedAt + pollIntervalMs(ctx, run));
+    } catch (err) {
+      if (controller.signal.aborted) {
+        // A kill (its job was woken by it) or a shutdown: the run's job decides.
+        giveBack(principal, runId, stopped ? claimedAt : -1);
+        return;
+      }
+      const failure = classifyAzureError(err);
+      if (failure.kind === 'transient' && run) {
+        // Throttled, 5xx, reset: read again after Retry-After or a backoff; the run shows why.
+        const attempt = (failures.get(runId) ?? 0) + 1;
+        failures.set(runId, attempt);
+        const message = failure.message.slice(0, 500);
+        await ctx.store.update(runId, (r) => (r.state === 'RUNNING' ? { ...r, azure: { ...r.azure, last_transient_error: message } } : undefined)).catch(() => undefined);
+        ctx.log.warn({ runId, attempt, err: message }, 'transient Azure error while watching; reading again later');
+        giveBack(principal, runId, claimedAt + (failure.retryAfterMs ?? backoffMs(attempt)));
+        return;
+      }
+      // Credentials refused, a final error, Redis trouble: the job's step handles it as it always has.
+      ctx.log.warn({ runId, err }, 'watch poll failed; handing the run back to its job');
+      await leave(principal, runId).catch((e: unknown) => ctx.log.error({ runId, err: e }, 'could not hand a watched run back; its claim lease will'));
+    } finally {
+      inFlight.delete(runId);
+      wakeSoon();
+    }
+  }
+
+  async function cycle(): Promise<number> {
+    if (Date.now() - principalsAt > PRINCIPALS_REFRESH_MS || principals.length === 0) {
+      principals = await schedule.principals();
+      principalsAt = Date.now();
+    }
+    let wait = options.idleMs;
+    for (const principal of principals) {
+      const back = handBack.get(principal) ?? [];
+      handBack.delete(principal);
+      const room = stopped ? 0 : Math.min(options.batch, options.concurrency - inFlight.size);
+      const claim = await schedule.claim(principal, room, options.leaseMs, back).catch((err: unknown) => {
+        for (const entry of back) giveBack(principal, ...entry);
+        throw err;
+      });
+      for (const runId of claim.runs) {
+        const p = poll(principal, runId, claim.now);
+        polls.add(p);
+        void p.finally(() => polls.delete(p));
+      }
+      if (claim.runs.length === room && room > 0) wait = 0; // there may be more due
+      else if (claim.nextDue !== undefined) wait = Math.min(wait, Math.max(claim.nextDue, claim.budgetAt, claim.now + options.minGapMs) - claim.now);
+    }
+    return Math.max(0, wait);
+  }
+
+  function schedule_(ms: number) {
+    if (stopped) return;
+    if (timer) clearTimeout(timer);
+    timer = setTimeout(tick, ms);
+  }
+
+  function tick() {
+    timer = undefined;
+    if (running) {
+      again = true;
+      return;
+    }
+    running = cycle()
+      .then((wait) => {
+        // Room freed or runs handed back meanwhile: look again soon; else sleep until the next due run.
+        schedule_(again ? Math.min(wait, options.minGapMs) : wait);
+      })
+      .catch((err: unknown) => {
+        if (options.outage && isRedisUnreachable(err)) options.outage.noAnswer((err as Error).message);
+        else ctx.log.error({ err }, 'watch loop: cannot reach the due-sets');
+        schedule_(options.idleMs);
+      })
+      .finally(() => {
+        running = undefined;
+        again = false;
+      });
+  }
+
+  /** A poll finished: hand it back (and claim more) soon, batched with the others finishing now. */
+  function wakeSoon() {
+    if (stopped) return;
+    if (running) {
+      again = true;
+      return;
+    }
+    if (!timer) timer = setTimeout(tick, options.minGapMs);
+  }
+
+  schedule_(0);
+
+  return {
+    abort(runId) {
+      inFlight.get(runId)?.abort();
+    },
+    inFlight: () => inFlight.size,
+    async close(graceMs) {
+      stopped = true;
+      if (timer) clearTimeout(timer);
+      await running;
+      const abort = setTimeout(() => inFlight.forEach((c) => c.abort()), graceMs);
+      await Promise.allSettled([...polls]);
+      clearTimeout(abort);
+      // Hand back what the polls left (claims not handed back run out with their lease anyway).
+      for (const [principal, back] of handBack) {
+        if (back.length) await schedule.claim(principal, 0, options.leaseMs, back).catch(() => undefined);
+      }
+      handBack.clear();
+    },
+  };
+}

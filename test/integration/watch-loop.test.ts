@@ -1,0 +1,175 @@
+// Watch polls outside BullMQ: the due-set claims (fair share, leases, the read budget) and the watch
+// loop in a worker (a kill during a watch, a run lost from its due-set and its job repaired).
+import { Redis } from 'ioredis';
+import { afterAll, afterEach, describe, expect, inject, it } from 'vitest';
+import { ArmBudget, type Budgets } from '../../src/execution/pacing.js';
+import { WatchSchedule } from '../../src/execution/watch-schedule.js';
+import { KeyLayout } from '../../src/runs/keys.js';
+import { call } from '../helpers/emulator.js';
+import { auth, dropKeys, getRun, settled, startService, submission, waitFor, type Harness } from '../helpers/service.js';
+
+const redis = new Redis(inject('redisUrl'));
+const prefixes: string[] = [];
+afterAll(async () => {
+  for (const prefix of prefixes) await dropKeys(redis, prefix);
+  await redis.quit();
+});
+
+function schedule(read: { perSecond: number; burst: number }) {
+  const prefix = `watch-${crypto.randomUUID()}`;
+  prefixes.push(prefix);
+  const budgets: Budgets = { read, write: { perSecond: 10, burst: 20 }, delete: { perSecond: 10, burst: 20 } };
+  return { watching: new WatchSchedule(redis, prefix, new KeyLayout(prefix), read), pacer: new ArmBudget(redis, prefix, budgets) };
+}
+
+describe('the due-set of watched runs', () => {
+  it('serves every run in turn when they need more reads than the budget: no run starves', async () => {
+    const { watching } = schedule({ perSecond: 50, burst: 1 });
+    const runs = Array.from({ length: 20 }, (_, i) => `run-${i}`);
+    for (const run of runs) await watching.enter('sp', run, 0);
+    // Each run is due again at once after its read (a poll interval of 0): they all want every read
+    // the budget has. One worker claims as fast as it can and hands each run back immediately.
+    const reads = new Map(runs.map((r) => [r, 0]));
+    const turns = new Map<string, number[]>(runs.map((r) => [r, []])); // the positions of a run's reads among all reads
+    let back: [string, number][] = [];
+    let total = 0;
+    let first: number | undefined;
+    let last = 0;
+    while (total < 100) {
+      const claim = await watching.claim('sp', 10, 60_000, back);
+      first ??= claim.now;
+      last = claim.now;
+      back = claim.runs.map((r) => [r, claim.now]);
+      for (const r of claim.runs) {
+        reads.set(r, reads.get(r)! + 1);
+        turns.get(r)!.push(total++);
+      }
+    }
+    // Oldest due first: after 100 reads each of the 20 runs had about 5, and between two reads of a run
+    // about 20 others went (runs due in the same millisecond may swap places, nothing more).
+    const counts = [...reads.values()];
+    expect(Math.min(...counts)).toBeGreaterThanOrEqual(4);
+    expect(Math.max(...counts) - Math.min(...counts)).toBeLessThanOrEqual(2);
+    for (const [, at] of turns) for (let i = 1; i < at.length; i++) expect(at[i] - at[i - 1]).toBeLessThanOrEqual(30);
+    // And no more reads than the budget gave over that time (Redis' clock): 50/s, burst 1.
+    expect(total).toBeLessThanOrEqual(Math.floor(((last - first!) * 50) / 1000) + 1 + 10);
+  });
+
+  it('lets submission and provisioning reads go before watching', async () => {
+    const { watching, pacer } = schedule({ perSecond: 1, burst: 11 }); // watching may run 5 s ahead, lifecycle 10 s
+    for (let i = 0; i < 20; i++) await watching.enter('sp', `run-${i}`, 0);
+    // Lifecycle steps booked the whole tolerance of watching: nothing is left to claim now…
+    expect(await pacer.reserve('sp', { read: 6 }, 'lifecycle')).toBe(0);
+    const claim = await watching.claim('sp', 20, 60_000);
+    expect(claim.runs).toEqual([]);
+    expect(claim.budgetAt).toBeGreaterThan(claim.now);
+    // …while another lifecycle read still goes at once.
+    expect(await pacer.reserve('sp', { read: 1 }, 'lifecycle')).toBe(0);
+  });
+
+  it('gives back the claims of a worker that died when their lease runs out', async () => {
+    const { watching } = schedule({ perSecond: 1000, burst: 100 });
+    for (let i = 0; i < 5; i++) await watching.enter('sp', `run-${i}`, 0);
+    const dead = await watching.claim('sp', 3, 400); // this worker dies holding three runs
+    expect(dead.runs).toHaveLength(3);
+    const other = await watching.claim('sp', 10, 60_000);
+    expect(other.runs.sort()).toEqual(['run-0', 'run-1', 'run-2', 'run-3', 'run-4'].filter((r) => !dead.runs.includes(r)).sort());
+    // Nothing else is due until the dead worker's lease has run out; then its runs come back.
+    const reclaimed = await waitFor(
+      () => watching.claim('sp', 10, 60_000),
+      (c) => c.runs.length > 0,
+      5000,
+    );
+    expect(reclaimed.runs.sort()).toEqual([...dead.runs].sort());
+    expect(reclaimed.now).toBeGreaterThanOrEqual(dead.now + 400);
+  });
+
+  it('drops a run handed back as gone, and keeps one handed back as due later', async () => {
+    const { watching } = schedule({ perSecond: 1000, burst: 100 });
+    await watching.enter('sp', 'a', 0);
+    await watching.enter('sp', 'b', 0);
+    const claim = await watching.claim('sp', 10, 60_000);
+    expect(claim.runs.sort()).toEqual(['a', 'b']);
+    const next = await watching.claim('sp', 10, 60_000, [['a', -1], ['b', claim.now + 50]]);
+    expect(await watching.has('sp', 'a')).toBe(false);
+    expect(await watching.has('sp', 'b')).toBe(true);
+    expect(next.nextDue).toBe(claim.now + 50);
+  });
+});
+
+describe('the watch loop in a worker', () => {
+  let h: Harness | undefined;
+  afterEach(async () => {
+    await h?.close();
+    h = undefined;
+  });
+
+  const principalOf = async (harness: Harness, id: string) => (await harness.services.store.get(id))!.principal!;
+  const jobState = (harness: Harness, id: string) => harness.services.queue.forRun(id).getJobState(id);
+  const groupReads = async (harness: Harness) => (await call(harness.emulator, 'GET', '/_emulator/counters')).body.operations.ContainerGroups_Get ?? 0;
+
+  it('polls a running run while its job sleeps, and hands it back to the job when it ends', async () => {
+    const harness = (h = await startService());
+    const body = submission({ command: 'sh -c "echo hi; sleep 400; exit 0"' }); // 4 s at the emulator's time scale
+    await harness.app.inject({ method: 'POST', url: '/runs', headers: auth, payload: body });
+    const id = body.flow_run.id;
+    await waitFor(() => getRun(harness, id), (r) => r.state === 'RUNNING');
+    expect(harness.worker!.watchLoop).toBeDefined();
+    const principal = await principalOf(harness, id);
+    const schedule = new WatchSchedule(redisOf(harness), harness.config.queuePrefix, harness.services.store.keys, { perSecond: 1000, burst: 100 });
+    await waitFor(() => schedule.has(principal, id), (x) => x);
+    const before = await groupReads(harness);
+    // Several reads of the group while the run's job stays delayed: the polls are not job cycles.
+    await waitFor(() => groupReads(harness), (n) => n >= before + 3);
+    expect(await jobState(harness, id)).toBe('delayed');
+    const run = await settled(harness, id, 20_000);
+    expect(run.state).toBe('COMPLETED');
+    expect(await schedule.has(principal, id)).toBe(false);
+  });
+
+  it('a kill during the watch reaches the run at once, even while its group read hangs', async () => {
+    const harness = (h = await startService({ env: { AZURE_CALL_TIMEOUT_MS: '600000' } }));
+    const body = submission({ command: 'sh -c "sleep 100000"' });
+    const pid = (await harness.app.inject({ method: 'POST', url: '/runs', headers: auth, payload: body })).json().infrastructure_pid;
+    const id = body.flow_run.id;
+    await waitFor(() => getRun(harness, id), (r) => r.state === 'RUNNING');
+    const principal = await principalOf(harness, id);
+    const schedule = new WatchSchedule(redisOf(harness), harness.config.queuePrefix, harness.services.store.keys, { perSecond: 1000, burst: 100 });
+    await waitFor(() => schedule.has(principal, id), (x) => x);
+    await call(harness.emulator, 'POST', '/_emulator/faults', { kind: 'hang', share: 1, operation: 'ContainerGroups_Get', limit: 1 });
+    await waitFor(async () => (await call(harness.emulator, 'GET', '/_emulator/counters')).body.injected.hang ?? 0, (n) => n === 1);
+    expect(harness.worker!.watchLoop!.inFlight()).toBeGreaterThanOrEqual(1);
+    expect((await harness.app.inject({ method: 'DELETE', url: `/runs/${pid}`, headers: auth })).statusCode).toBe(202);
+    const run = await settled(harness, id, 10_000);
+    expect(run.state).toBe('CANCELLED');
+    expect(await schedule.has(principal, id)).toBe(false);
+    expect(harness.worker!.watchLoop!.inFlight()).toBe(0);
+  });
+
+  it('repairs a RUNNING run that lost both its due entry and its job', async () => {
+    const harness = (h = await startService());
+    const body = submission({ command: 'sh -c "sleep 100000"' });
+    const pid = (await harness.app.inject({ method: 'POST', url: '/runs', headers: auth, payload: body })).json().infrastructure_pid;
+    const id = body.flow_run.id;
+    await waitFor(() => getRun(harness, id), (r) => r.state === 'RUNNING');
+    const principal = await principalOf(harness, id);
+    const schedule = new WatchSchedule(redisOf(harness), harness.config.queuePrefix, harness.services.store.keys, { perSecond: 1000, burst: 100 });
+    await waitFor(() => schedule.has(principal, id), (x) => x);
+    // A crash (or a lost write) took both away.
+    await harness.services.queue.forRun(id).remove(id);
+    await schedule.leave(principal, id);
+    expect(await jobState(harness, id)).toBe('unknown');
+    expect(await harness.worker!.reconcile()).toBeGreaterThanOrEqual(1);
+    await waitFor(() => schedule.has(principal, id), (x) => x);
+    expect(await jobState(harness, id)).toBe('delayed');
+    // And a run whose job sleeps but which no due-set has is woken and put back as well.
+    await schedule.leave(principal, id);
+    expect(await harness.worker!.reconcile()).toBeGreaterThanOrEqual(1);
+    await waitFor(() => schedule.has(principal, id), (x) => x);
+    expect((await harness.app.inject({ method: 'DELETE', url: `/runs/${pid}`, headers: auth })).statusCode).toBe(202);
+    expect((await settled(harness, id, 10_000)).state).toBe('CANCELLED');
+  });
+});
+
+/** The harness's own Redis connection (the store's). */
+const redisOf = (harness: Harness) => (harness.services.store as unknown as { redis: Redis }).redis;
