@@ -2,6 +2,7 @@
 // CLI entry: `node dist/main.js [api|worker|all|emulator|demo|bench|openapi]`.
 import { parseArgs } from 'node:util';
 import pino, { type Logger } from 'pino';
+import { reportUnhandledRejections } from './background-rejections.js';
 import { isCommand, usage } from './cli-help.js';
 import { ConfigError, loadConfig, loadEmulatorConfig, parseRole } from './config.js';
 import { loggerOptions } from './logger.js';
@@ -105,6 +106,7 @@ async function main(argv: string[]): Promise<void> {
       process.exit(1);
     }
     closeOnSignals(log, () => demo.close());
+    reportUnhandledRejections(log);
     return;
   }
   const role = parseRole(command);
@@ -113,6 +115,7 @@ async function main(argv: string[]): Promise<void> {
   if (config.authDisabled) {
     log.warn('AUTH_DISABLED=true: the API accepts requests WITHOUT any API key. Never do this outside a laptop.');
   }
+  reportUnhandledRejections(log);
   // Signals are heard from the start: a process still waiting for Redis stops at once.
   const startup = new AbortController();
   let runtime: Runtime | undefined;

@@ -144,16 +144,29 @@ describe('3. credential errors are final', () => {
     await call(strict.emulator, 'DELETE', '/_emulator/faults');
   });
 
+  /**
+   * A principal of its own, registered with the emulator's Entra: no token of it is cached anywhere (the
+   * harness's worker keeps refreshing the default principal's tokens in the background, and a refusal
+   * could land on such a refresh instead of the run's own call).
+   */
+  async function freshPrincipal() {
+    const principal = { tenant_id: 'test-tenant', client_id: `refused-${crypto.randomUUID().slice(0, 8)}`, client_secret: 'fresh-principal-secret' };
+    const registered = await call(strict.emulator, 'PUT', '/_emulator/principals', { tenantId: principal.tenant_id, clientId: principal.client_id, clientSecret: principal.client_secret });
+    expect(registered.status).toBe(204);
+    return principal;
+  }
+
   it('before the container runs: CRASHED at once with the AADSTS code, tenant and client id, never the secret', async () => {
     const crashedBefore = await metric(strict, CRASHED_222);
-    await fault(strict, { kind: 'credential', share: 1, limit: 3, clientId: 'flow-runner', reason: 'expired' });
-    const body = submission({ task_start_timeout_seconds: 60 });
+    const principal = await freshPrincipal();
+    await fault(strict, { kind: 'credential', share: 1, clientId: principal.client_id, reason: 'expired' });
+    const body = submission({ task_start_timeout_seconds: 60, aci_credentials: principal });
     await post(strict, body);
     const run = await settled(strict, body.flow_run.id, 30_000);
     expect(run.state).toBe('CRASHED');
     expect(run.azure.error_code).toBe('AADSTS7000222');
-    expect(lastReason(run)).toContain('client id flow-runner in tenant test-tenant');
-    expect(JSON.stringify(run)).not.toContain('emulator-secret');
+    expect(lastReason(run)).toContain(`client id ${principal.client_id} in tenant test-tenant`);
+    expect(JSON.stringify(run)).not.toContain(principal.client_secret);
     expect(Date.parse(run.updated_at) - Date.parse(run.submitted_at)).toBeLessThan(60_000);
     expect((await azureState(strict)).deployments.map((d) => d.name)).not.toContain(run.deployment_name);
     expect(await metric(strict, CRASHED_222)).toBe(crashedBefore + 1);
@@ -163,8 +176,9 @@ describe('3. credential errors are final', () => {
     const pool = (await strict.app.inject({ url: '/work-pools/default', headers: auth })).json();
     const put = await strict.app.inject({ method: 'PUT', url: '/work-pools/one-slot', headers: auth, payload: { base_job_template: pool.base_job_template, concurrency_limit: 1 } });
     expect(put.statusCode).toBe(201);
-    await fault(strict, { kind: 'credential', share: 1, limit: 3, clientId: 'flow-runner', reason: 'wrong-secret' });
-    const refused = { ...submission({ task_start_timeout_seconds: 60 }), work_pool: 'one-slot' };
+    const principal = await freshPrincipal();
+    await fault(strict, { kind: 'credential', share: 1, clientId: principal.client_id, reason: 'wrong-secret' });
+    const refused = { ...submission({ task_start_timeout_seconds: 60, aci_credentials: principal }), work_pool: 'one-slot' };
     await post(strict, refused);
     const crashed = await settled(strict, refused.flow_run.id, 30_000);
     expect(crashed.state).toBe('CRASHED');
