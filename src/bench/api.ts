@@ -69,7 +69,8 @@ async function usedMemory(redis: Redis): Promise<number> {
 }
 
 async function deleteKeys(redis: Redis, prefix: string) {
-  for (const pattern of [`{${prefix}}*`, `{${prefix}:*`, `${prefix}:*`]) {
+  // The bare route keeps its keys under `{<prefix>-bare}`.
+  for (const pattern of [`{${prefix}}*`, `{${prefix}:*`, `${prefix}:*`, `{${prefix}-bare}*`]) {
     let cursor = '0';
     do {
       const [next, keys] = await redis.scan(cursor, 'MATCH', pattern, 'COUNT', 1000);

@@ -5,17 +5,20 @@ import { describe, expect, it } from 'vitest';
 import { armOperation } from '../../src/metrics/arm-policy.js';
 import { startTestApp } from '../helpers/app.js';
 import { ADMIN_KEY, testConfig } from '../helpers/config.js';
+import { dropKeys } from '../helpers/redis-keys.js';
 
 describe('metrics', () => {
   it('are served without a key only when METRICS_PUBLIC=true', async () => {
     for (const [flag, status] of [['false', 401], ['true', 200]] as const) {
-      const t = await startTestApp(testConfig({ METRICS_PUBLIC: flag }));
+      const config = testConfig({ METRICS_PUBLIC: flag });
+      const t = await startTestApp(config);
       try {
         const res = await t.app.inject({ url: '/metrics' });
         expect(res.statusCode).toBe(status);
         if (status === 200) expect(res.body).toMatch(/^aci_flow_runner_redis_up 1$/m);
       } finally {
         await t.close();
+        await dropKeys(config.redisUrl, config.queuePrefix);
       }
     }
   });
@@ -42,6 +45,7 @@ describe('metrics', () => {
     } finally {
       child.kill('SIGTERM');
       const [code] = await once(child, 'close');
+      await dropKeys(config.redisUrl, config.queuePrefix);
       expect(code).toBe(0);
     }
   });
