@@ -12,6 +12,7 @@ import { fileURLToPath } from 'node:url';
 import { Redis } from 'ioredis';
 import pino from 'pino';
 import { loadConfigWith, type Config } from './config.js';
+import { emulatorEnv } from './embedded.js';
 import { startEmulator, type RunningEmulator } from './emulator/server.js';
 import { isTerminal, type Run } from './runs/model.js';
 import { Sealer } from './runs/seal.js';
@@ -108,12 +109,7 @@ export async function runScaleBench(argv = process.argv.slice(2)): Promise<void>
     },
   });
   const env: Record<string, string> = {
-    AZURE_ARM_ENDPOINT: emulator.url,
-    AZURE_AUTHORITY_HOST: emulator.url,
-    AZURE_CA_CERT_FILE: emulator.caPath,
-    AZURE_TENANT_ID: 'emulated-tenant',
-    AZURE_CLIENT_ID: 'aci-flow-runner',
-    AZURE_CLIENT_SECRET: 'emulated-secret',
+    ...emulatorEnv(emulator),
     API_KEYS: key,
     PORT: '0',
     HOST: '127.0.0.1',

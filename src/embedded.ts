@@ -1,8 +1,20 @@
 // The service with the built-in emulator as its Azure, in one process (the demo and the benchmark).
 import type { Logger } from 'pino';
 import { loadConfigWith } from './config.js';
-import { startEmulator, type EmulatorOptions } from './emulator/server.js';
+import { startEmulator, type EmulatorOptions, type RunningEmulator } from './emulator/server.js';
 import { startRuntime } from './runtime.js';
+
+/** The service's settings that send its Azure calls to an emulator (any principal works against its Entra). */
+export function emulatorEnv(emulator: RunningEmulator): Record<string, string> {
+  return {
+    AZURE_ARM_ENDPOINT: emulator.url,
+    AZURE_AUTHORITY_HOST: emulator.url,
+    AZURE_CA_CERT_FILE: emulator.caPath,
+    AZURE_TENANT_ID: 'emulated-tenant',
+    AZURE_CLIENT_ID: 'aci-flow-runner',
+    AZURE_CLIENT_SECRET: 'emulated-secret',
+  };
+}
 
 export async function startWithEmulator(options: {
   emulator: EmulatorOptions;
@@ -13,19 +25,7 @@ export async function startWithEmulator(options: {
   log: Logger;
 }) {
   const emulator = await startEmulator(options.emulator);
-  const config = loadConfigWith(
-    {
-      AZURE_ARM_ENDPOINT: emulator.url,
-      AZURE_AUTHORITY_HOST: emulator.url,
-      AZURE_CA_CERT_FILE: emulator.caPath,
-      // Any service principal works against the emulator's Entra endpoints.
-      AZURE_TENANT_ID: 'emulated-tenant',
-      AZURE_CLIENT_ID: 'aci-flow-runner',
-      AZURE_CLIENT_SECRET: 'emulated-secret',
-      ...options.env,
-    },
-    options.defaults,
-  );
+  const config = loadConfigWith({ ...emulatorEnv(emulator), ...options.env }, options.defaults);
   const runtime = await startRuntime(config, 'all', options.log);
   return {
     emulator,

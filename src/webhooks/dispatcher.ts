@@ -2,6 +2,7 @@
 // worker process. Everything it knows is in Redis (the run's history is the event log, the cursors say
 // how far each webhook got), so a restarted or replaced worker carries on where the last one stopped.
 import type { Logger } from 'pino';
+import type { WebhookConfig } from '../config.js';
 import { webhookDeliveries, webhookDeliveryDuration } from '../metrics/registry.js';
 import type { ClaimedChange, RunChanges } from '../runs/changes.js';
 import { isTerminal, type Run } from '../runs/model.js';
@@ -10,18 +11,10 @@ import { send, type SendResult } from './deliver.js';
 import { stateChangedEvent, wants, type DeliveryAttempt, type StoredWebhook } from './model.js';
 import type { Cursor, WebhookStore } from './store.js';
 
-export interface DispatchSettings {
-  allowPrivate: boolean;
-  timeoutMs: number;
-  /** First retry after this long, then doubling. */
-  retryBaseMs: number;
-  retryMaxMs: number;
-  /** Give up an event after retrying it this long. */
-  retryForMs: number;
-  pollMs: number;
-  /** Runs handled at once. */
+/** The webhook settings (WEBHOOK_*), and how many runs one worker handles at once. */
+export type DispatchSettings = WebhookConfig & {
   concurrency: number;
-}
+};
 
 export function retryDelayMs(settings: Pick<DispatchSettings, 'retryBaseMs' | 'retryMaxMs'>, attempts: number, random = Math.random()): number {
   const delay = Math.min(settings.retryMaxMs, settings.retryBaseMs * 2 ** Math.max(0, attempts - 1));

@@ -34,6 +34,29 @@ export async function cleanPrefix(url: string, prefix: string): Promise<number> 
   }
 }
 
+/** Every key of `prefix` (single Redis) and its value, of every type, as text: to search for what must not be stored. */
+export async function dumpPrefix(redis: Redis, prefix: string): Promise<string> {
+  const parts: string[] = [];
+  for (const pattern of prefixPatterns(prefix)) {
+    let cursor = '0';
+    do {
+      const [next, keys] = await redis.scan(cursor, 'MATCH', pattern, 'COUNT', 1000);
+      cursor = next;
+      for (const key of keys) {
+        parts.push(key);
+        const type = await redis.type(key);
+        if (type === 'string') parts.push(String(await redis.get(key)));
+        else if (type === 'hash') parts.push(JSON.stringify(await redis.hgetall(key)));
+        else if (type === 'list') parts.push(JSON.stringify(await redis.lrange(key, 0, -1)));
+        else if (type === 'set') parts.push(JSON.stringify(await redis.smembers(key)));
+        else if (type === 'zset') parts.push(JSON.stringify(await redis.zrange(key, 0, -1)));
+        else if (type === 'stream') parts.push(JSON.stringify(await redis.xrange(key, '-', '+')));
+      }
+    } while (cursor !== '0');
+  }
+  return parts.join('\n');
+}
+
 /** Keys of `prefix` whose name contains `text` (e.g. a flow run id). */
 export async function keysContaining(redis: Redis | Cluster, prefix: string, text: string): Promise<string[]> {
   const nodes = redis instanceof Cluster ? redis.nodes('master') : [redis];

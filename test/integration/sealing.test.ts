@@ -7,7 +7,7 @@ import { Sealer } from '../../src/runs/seal.js';
 import { defaultBaseJobTemplate } from '../../src/templating/base-job-template.js';
 import { startTestApp } from '../helpers/app.js';
 import { auth, testConfig } from '../helpers/config.js';
-import { dropKeys, prefixPatterns } from '../helpers/redis-keys.js';
+import { dropKeys, dumpPrefix } from '../helpers/redis-keys.js';
 import { KeyLayout } from '../../src/runs/keys.js';
 
 const OLD_KEY = 'old-secrets-key-1';
@@ -34,18 +34,7 @@ function poolTemplate() {
 
 /** Every key and value under the prefix, as text. */
 async function dump(): Promise<string> {
-  const keys = (await Promise.all(prefixPatterns(prefix).map((pattern) => redis.keys(pattern)))).flat();
-  const parts: string[] = [...keys];
-  for (const key of keys) {
-    const type = await redis.type(key);
-    if (type === 'string') parts.push(String(await redis.get(key)));
-    else if (type === 'hash') parts.push(JSON.stringify(await redis.hgetall(key)));
-    else if (type === 'list') parts.push(JSON.stringify(await redis.lrange(key, 0, -1)));
-    else if (type === 'set') parts.push(JSON.stringify(await redis.smembers(key)));
-    else if (type === 'zset') parts.push(JSON.stringify(await redis.zrange(key, 0, -1)));
-    else if (type === 'stream') parts.push(JSON.stringify(await redis.xrange(key, '-', '+')));
-  }
-  return parts.join('\n');
+  return dumpPrefix(redis, prefix);
 }
 
 describe('sealing at rest', () => {

@@ -6,7 +6,7 @@ import { Redis } from 'ioredis';
 import { afterAll, beforeAll, expect, inject, it } from 'vitest';
 import type { RunningEmulator } from '../../src/emulator/server.js';
 import { defaultBaseJobTemplate } from '../../src/templating/base-job-template.js';
-import { dropKeys, prefixPatterns } from '../helpers/redis-keys.js';
+import { dropKeys, dumpPrefix } from '../helpers/redis-keys.js';
 import { call as armCall, SUBSCRIPTION, withEmulator } from '../helpers/emulator.js';
 
 const SECRETS = {
@@ -111,27 +111,7 @@ const jobVariables = (command: string) => ({
 async function redisDump(): Promise<string> {
   const redis = new Redis(redisUrl);
   try {
-    const keys: string[] = [];
-    for (const pattern of prefixPatterns(prefix)) {
-      let cursor = '0';
-      do {
-        const [next, found] = await redis.scan(cursor, 'MATCH', pattern, 'COUNT', 1000);
-        cursor = next;
-        keys.push(...found);
-      } while (cursor !== '0');
-    }
-    const parts: string[] = [];
-    for (const key of keys) {
-      parts.push(key);
-      const type = await redis.type(key);
-      if (type === 'string') parts.push(String(await redis.get(key)));
-      else if (type === 'hash') parts.push(JSON.stringify(await redis.hgetall(key)));
-      else if (type === 'list') parts.push(JSON.stringify(await redis.lrange(key, 0, -1)));
-      else if (type === 'set') parts.push(JSON.stringify(await redis.smembers(key)));
-      else if (type === 'zset') parts.push(JSON.stringify(await redis.zrange(key, 0, -1)));
-      else if (type === 'stream') parts.push(JSON.stringify(await redis.xrange(key, '-', '+')));
-    }
-    return parts.join('\n');
+    return await dumpPrefix(redis, prefix);
   } finally {
     redis.disconnect();
   }
