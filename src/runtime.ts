@@ -9,6 +9,7 @@ import { ArmBudget, budgetsFrom } from './execution/pacing.js';
 import { enqueueRun, wakeRun } from './execution/queue.js';
 import { sweepOrphans } from './execution/sweeper.js';
 import { startRunWorker } from './execution/worker.js';
+import { DeploymentRenderer } from './execution/deployment-body.js';
 import { WatchSchedule } from './execution/watch-schedule.js';
 import { startMetricsListener } from './metrics/listener.js';
 import { jobCounts } from './metrics/queue-depth.js';
@@ -18,7 +19,7 @@ import { RedisOutageReport } from './redis-outage.js';
 import { untilRedisAnswers } from './redis-wait.js';
 import { upgradeLayout } from './runs/upgrade.js';
 import { withInstanceIdentity } from './instance-identity.js';
-import { createServices, runStore, webhookStore, type Services } from './services.js';
+import { createServices, runStore, webhookStore, workPoolService, type Services } from './services.js';
 import { RunChanges } from './runs/changes.js';
 import { WebhookDispatcher } from './webhooks/dispatcher.js';
 
@@ -55,6 +56,7 @@ export function startWorker(config: Config, services: Services, connection: Redi
     azureCallTimeoutMs: config.azureCallTimeoutMs,
     credentialFailureGraceSeconds: config.credentialFailureGraceSeconds,
     admission: new PoolAdmission(connection, store.keys),
+    deployments: new DeploymentRenderer(workPoolService(config, connection, store), config),
     wake: (runId: string) => wakeRun(services.queue, runId, { retryWhileActive: true }),
     watching: new WatchSchedule(connection, config.queuePrefix, store.keys, budgetsFrom(config).read),
   };

@@ -33,9 +33,14 @@ export function webhookStore(config: Config, redis: RedisClient, store: RunStore
   return new WebhookStore(redis, store.keys.shared, sealerOf(config));
 }
 
+/** Work pools live under the prefix's shared tag: one slot on a cluster. */
+export function workPoolService(config: Config, redis: RedisClient, store: RunStore): WorkPoolService {
+  return new WorkPoolService(new WorkPoolStore(redis, store.keys, sealerOf(config)));
+}
+
 export function createServices(config: Config, redis: RedisClient) {
   const store = runStore(config, redis);
-  const workPools = new WorkPoolService(new WorkPoolStore(redis, store.keys, sealerOf(config)));
+  const workPools = workPoolService(config, redis, store);
   const queue = createRunsQueue(redis, store.keys, config.runRetentionSeconds);
   const runs = new RunService(config, workPools, store, queue);
   const webhooks = new WebhookService(webhookStore(config, redis, store), config.webhooks.allowPrivate, new RunChanges(redis, store.keys));

@@ -13,6 +13,7 @@ import { credentialAccepted, credentialRefusedFinal, credentialRefusedWhileRunni
 import type { PoolAdmission } from './admission.js';
 import type { ArmBudget, Calls, Purpose } from './pacing.js';
 import type { WatchSchedule } from './watch-schedule.js';
+import { UnrenderableRun, type DeploymentRenderer } from './deployment-body.js';
 
 export interface StepContext {
   store: RunStore;
@@ -25,6 +26,8 @@ export interface StepContext {
   /** How long a running run may go on while Azure refuses its credential (CREDENTIAL_FAILURE_GRACE_SECONDS). */
   credentialFailureGraceSeconds?: number;
   admission: PoolAdmission;
+  /** Renders the deployment body a run sends (from its stored submission and work-pool revision). */
+  deployments: DeploymentRenderer;
   /** Runs a waiting run's next step now (a pool slot was handed to it). */
   wake: (runId: string) => Promise<void>;
   /**
@@ -84,6 +87,9 @@ interface Step {
 
 /** Books calls the step finds it must make after all; it makes them at once (see pacing.ts). */
 const charge = (s: Step, calls: Calls, purpose: Purpose = 'lifecycle') => s.ctx.pacer.charge(s.principal, calls, purpose, s.run.id);
+
+/** The deployment body the run sends (rendered by the worker for runs stored without one). */
+const bodyOf = (s: Step) => s.ctx.deployments.body(s.run, s.spec);
 
 const pollMs = (s: Step) => Math.max(s.run.poll_interval_seconds, s.ctx.minPollIntervalSeconds) * 1000;
 const after = (ms: number): StepResult => ({ after: Math.max(0, Math.round(ms)) });
@@ -145,11 +151,12 @@ function timedOut(s: Step, why: string): Promise<StepResult> {
 /** Sends the deployment unless its container group already exists (sending it again would restart the group). */
 async function deployUnlessGroupExists(s: Step): Promise<GroupStatus | undefined> {
   const { resource_group_name: rg, deployment_name: name, container_group_name: group } = s.spec;
+  const body = await bodyOf(s);
   await charge(s, { read: 1 });
   const g = await s.azure.group(rg, group);
   if (!g) {
     await charge(s, { write: 1, create: 1 });
-    await s.azure.startDeployment(rg, name, s.spec.deployment_body);
+    await s.azure.startDeployment(rg, name, body);
   }
   return g;
 }
@@ -197,7 +204,7 @@ async function submit(s: Step): Promise<StepResult> {
       if (s.run.azure.deployment_state === undefined) {
         if (!(await move(s, 'SUBMITTING', (run) => ({ ...run, azure: { ...run.azure, deployment_state: 'Sending' } })))) return NOW;
       }
-      if (firstAttempt) await s.azure.startDeployment(rg, name, s.spec.deployment_body);
+      if (firstAttempt) await s.azure.startDeployment(rg, name, await bodyOf(s));
       else group = await deployUnlessGroupExists(s);
     } catch (err) {
       const failure = classifyAzureError(err);
@@ -305,8 +312,9 @@ async function retryFailedDeployment(s: Step, cause: { code: string; message: st
     }
     return after(pollMs(s));
   }
+  const body = await bodyOf(s);
   await charge(s, { write: 1, create: 1 });
-  await s.azure.startDeployment(rg, name, s.spec.deployment_body);
+  await s.azure.startDeployment(rg, name, body);
   await note({ waiting_since: undefined });
   throw new TransientFailure(`The deployment failed with ${cause.code} (${cause.message}); sent it again.`, pollMs(s));
 }
@@ -387,8 +395,14 @@ async function judge(s: Step, g: GroupStatus): Promise<StepResult | undefined> {
 }
 
 function restartPolicyOf(s: Step): string {
-  const body = s.spec.deployment_body as { properties?: { template?: { resources?: { properties?: { restartPolicy?: string } }[] } } } | undefined;
-  return body?.properties?.template?.resources?.find((r) => r.properties?.restartPolicy)?.properties?.restartPolicy ?? 'Never';
+  return restartPolicyIn(s.spec) ?? 'Never';
+}
+
+/** The group's restart policy: kept in the spec, or read from a body stored by an earlier version. */
+export function restartPolicyIn(spec: Pick<RunSpec, 'restart_policy' | 'deployment_body'>): string | undefined {
+  if (spec.restart_policy) return spec.restart_policy;
+  const body = spec.deployment_body as { properties?: { template?: { resources?: { properties?: { restartPolicy?: string } }[] } } } | undefined | null;
+  return body?.properties?.template?.resources?.find((r) => r.properties?.restartPolicy)?.properties?.restartPolicy;
 }
 
 /** One watch poll: what the group's state means for the run, or undefined to keep watching. */
@@ -705,6 +719,10 @@ export async function advance(ctx: StepContext, runId: string, options: AdvanceO
     if (err instanceof TransientFailure) {
       stepOutcome = 'transient';
       throw err;
+    }
+    if (err instanceof UnrenderableRun && !s.run.outcome) {
+      stepOutcome = 'final';
+      return decide(s, { state: 'CRASHED', status_code: -1, reason: `The run could not be rendered: ${err.message}` }, { error_code: 'RunNotRenderable' });
     }
     const failure = classifyAzureError(err);
     stepOutcome = failure.kind;

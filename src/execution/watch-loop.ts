@@ -8,7 +8,7 @@
 import { isRedisUnreachable, type RedisOutageReport } from '../redis-outage.js';
 import type { Run, RunSpec } from '../runs/model.js';
 import { classifyAzureError } from '../azure/errors.js';
-import { pollIntervalMs, pollWatchedRun, type StepContext } from './steps.js';
+import { pollIntervalMs, pollWatchedRun, restartPolicyIn, type StepContext } from './steps.js';
 import type { WatchSchedule } from './watch-schedule.js';
 
 export interface WatchLoopOptions {
@@ -30,7 +30,7 @@ export interface WatchLoopOptions {
 }
 
 /** What a poll needs of the run's spec, kept per run while it is watched (no spec read or decrypt per poll). */
-type WatchSpec = Pick<RunSpec, 'subscription_id' | 'resource_group_name' | 'credentials' | 'deployment_name' | 'container_group_name' | 'deployment_body'>;
+type WatchSpec = Pick<RunSpec, 'subscription_id' | 'resource_group_name' | 'credentials' | 'deployment_name' | 'container_group_name' | 'restart_policy'>;
 
 const SPEC_CACHE_LIMIT = 50_000;
 const PRINCIPALS_REFRESH_MS = 5_000;
@@ -38,8 +38,7 @@ const PRINCIPALS_REFRESH_MS = 5_000;
 const backoffMs = (attempt: number) => Math.min(60_000, 500 * 2 ** attempt) * (0.75 + Math.random() * 0.5);
 
 function slim(spec: RunSpec): WatchSpec {
-  const body = spec.deployment_body as { properties?: { template?: { resources?: { properties?: { restartPolicy?: string } }[] } } } | undefined;
-  const restartPolicy = body?.properties?.template?.resources?.find((r) => r.properties?.restartPolicy)?.properties?.restartPolicy;
+  const restartPolicy = restartPolicyIn(spec);
   return {
     subscription_id: spec.subscription_id,
     resource_group_name: spec.resource_group_name,
@@ -47,7 +46,7 @@ function slim(spec: RunSpec): WatchSpec {
     deployment_name: spec.deployment_name,
     container_group_name: spec.container_group_name,
     // Only what judging a group reads of the deployment (the restart policy).
-    deployment_body: restartPolicy ? { properties: { template: { resources: [{ properties: { restartPolicy } }] } } } : null,
+    ...(restartPolicy ? { restart_policy: restartPolicy } : {}),
   };
 }
 

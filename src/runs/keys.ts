@@ -92,6 +92,11 @@ export class KeyLayout {
     return `${this.shared}:work-pools`;
   }
 
+  /** Immutable copies of work pools, by revision id: what a run is rendered with in the worker. */
+  get workPoolRevisions(): string {
+    return `${this.shared}:work-pool-revisions`;
+  }
+
   /** Set once the layout of this version is in place (see upgrade.ts). */
   get layoutMarker(): string {
     return `${this.shared}:layout`;

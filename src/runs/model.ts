@@ -109,7 +109,18 @@ export interface RunSpec {
   credentials: { client_id?: string | null; tenant_id?: string | null; client_secret?: string | null };
   deployment_name: string;
   container_group_name: string;
-  deployment_body: unknown;
+  /**
+   * The ARM deployment body, rendered at submission. Written by earlier versions and for adopted runs
+   * (null); a run submitted now carries `pool_revision` and its job variables instead, and the worker
+   * renders the body when it sends it (src/execution/deployment-body.ts).
+   */
+  deployment_body?: unknown;
+  /** The immutable copy of the work pool the run was checked against (WorkPoolStore.revision). */
+  pool_revision?: string;
+  /** The job variables as submitted: the deployment's, then the flow run's (they may carry secrets). */
+  job_variables?: { deployment?: Record<string, unknown>; flow_run?: Record<string, unknown> };
+  /** The container group's restart policy, as the template sets it (what judging a group reads of it). */
+  restart_policy?: string;
 }
 
 export function transition(run: Run, state: RunState, reason: string, now = new Date(), by?: string): Run {

@@ -4,6 +4,8 @@ import { MASK } from '../secrets-mask.js';
 import { checkAzureAcceptance } from './azure-acceptance.js';
 import type { JobConfiguration } from '../templating/job-configuration.js';
 import { prepareForFlowRun, secretEnvNames, type PreparedRun } from '../templating/prepare.js';
+import { containerGroupName as groupNameFor, deploymentName, infrastructurePid } from '../templating/naming.js';
+import type { Run, RunSpec } from './model.js';
 import { renderJobConfiguration, type BaseJobTemplate } from '../templating/render.js';
 import type { WorkPool } from '../work-pools/model.js';
 import type { JsonObject } from '../templating/layering.js';
@@ -70,6 +72,8 @@ function jobConfigurationOf(submission: Submission, pool: WorkPool, config: Conf
   return configuration;
 }
 
+const groupNameOf = (submission: Submission) => groupNameFor(submission.flow?.name ?? submission.flow_run.name, submission.flow_run.id);
+
 /** The run rendered with its pool, refused (400) where Azure would refuse it. */
 export function renderSubmission(submission: Submission, pool: WorkPool, config: Config): PreparedRun {
   const prepared = prepareForFlowRun(jobConfigurationOf(submission, pool, config), {
@@ -82,6 +86,77 @@ export function renderSubmission(submission: Submission, pool: WorkPool, config:
     secretEnvNames: pool.secret_env_names,
   });
   checkAzureAcceptance(prepared);
+  return prepared;
+}
+
+/** What a submission needs of rendering at once: its job configuration and names, and that it renders. */
+export interface CheckedSubmission {
+  jobConfiguration: JobConfiguration;
+  containerGroupName: string;
+  deploymentName: string;
+  infrastructurePid: string;
+  /** The container group's restart policy in the rendered template. */
+  restartPolicy?: string;
+}
+
+/**
+ * Whether a job configuration renders and Azure would accept it: decided once per (cached) job
+ * configuration, since nothing the check looks at depends on the flow run (names, labels and
+ * attribution only add values). Holds the error to throw, or the restart policy the template sets.
+ */
+const verdicts = new WeakMap<JobConfiguration, { error: unknown } | { restartPolicy?: string }>();
+
+function restartPolicyOf(prepared: PreparedRun): string | undefined {
+  const resources = prepared.deployment.properties.template.resources as { properties?: { restartPolicy?: string } }[] | undefined;
+  return Array.isArray(resources) ? resources.find((r) => r?.properties?.restartPolicy)?.properties?.restartPolicy : undefined;
+}
+
+/**
+ * A submission checked as renderSubmission would check it (400 / 422 for the same problems), without
+ * building its deployment body: the worker renders that when it sends it (renderForWorker).
+ */
+export function checkSubmission(submission: Submission, pool: WorkPool, config: Config): CheckedSubmission {
+  const jobConfiguration = jobConfigurationOf(submission, pool, config);
+  let verdict = verdicts.get(jobConfiguration);
+  if (!verdict) {
+    try {
+      verdict = { restartPolicy: restartPolicyOf(renderSubmission(submission, pool, config)) };
+    } catch (error) {
+      verdict = { error };
+    }
+    verdicts.set(jobConfiguration, verdict);
+  }
+  if ('error' in verdict) throw verdict.error;
+  const containerGroupName = groupNameOf(submission);
+  return {
+    jobConfiguration,
+    containerGroupName,
+    deploymentName: deploymentName(containerGroupName),
+    infrastructurePid: infrastructurePid(submission.flow_run.id, containerGroupName),
+    restartPolicy: verdict.restartPolicy,
+  };
+}
+
+/** The submission a stored run came from: its flow run, flow and deployment, and its job variables. */
+export function storedSubmission(run: Run, spec: RunSpec): Submission {
+  const variables = spec.job_variables ?? {};
+  return {
+    flow_run: run.flow_run as Submission['flow_run'],
+    ...(run.flow ? { flow: run.flow as Submission['flow'] } : {}),
+    ...(run.deployment || variables.deployment
+      ? { deployment: { ...(run.deployment ?? {}), ...(variables.deployment ? { job_variables: variables.deployment as JsonObject } : {}) } }
+      : {}),
+    work_pool: run.work_pool,
+    ...(variables.flow_run ? { job_variables: variables.flow_run as JsonObject } : {}),
+  };
+}
+
+/** The run rendered again from its stored submission, as the API checked it; the names must agree. */
+export function renderStoredRun(run: Run, spec: RunSpec, pool: WorkPool, config: Config): PreparedRun {
+  const prepared = renderSubmission(storedSubmission(run, spec), pool, config);
+  if (prepared.containerGroupName !== spec.container_group_name || prepared.deploymentName !== spec.deployment_name) {
+    throw new Error(`rendering gave container group ${prepared.containerGroupName}, the run names ${spec.container_group_name}`);
+  }
   return prepared;
 }
 

@@ -6,11 +6,10 @@ import type { Config } from '../config.js';
 import { AppError } from '../errors.js';
 import { wakeRun, type RunsQueue } from '../execution/queue.js';
 import { TickBatch } from './tick-batch.js';
-import type { PreparedRun } from '../templating/prepare.js';
 import { DEFAULT_POOL, type WorkPool } from '../work-pools/model.js';
 import type { WorkPoolService } from '../work-pools/service.js';
 import { isTerminal, transition, type Run, type RunSpec, type RunState } from './model.js';
-import { maskPreparedRun, renderSubmission, type Submission, type SubmissionInput } from './render.js';
+import { checkSubmission, maskPreparedRun, renderSubmission, type CheckedSubmission, type Submission, type SubmissionInput } from './render.js';
 import type { RunStore } from './store.js';
 
 export function settleFlowRunId(input: SubmissionInput): Submission {
@@ -68,14 +67,10 @@ export class RunService {
     return this.enqueues.submit(runId);
   }
 
-  private async render(submission: Submission, access: Access) {
-    const { pool, version } = await this.workPools.compiled(submission.work_pool ?? DEFAULT_POOL, access);
-    return { pool, version, prepared: renderSubmission(submission, pool, this.config) };
-  }
-
   async preview(input: SubmissionInput, access: Access = FULL_ACCESS) {
     const submission = settleFlowRunId(input);
-    const { pool, prepared } = await this.render(submission, access);
+    const { pool } = await this.workPools.compiled(submission.work_pool ?? DEFAULT_POOL, access);
+    const prepared = renderSubmission(submission, pool, this.config);
     const masked = maskPreparedRun(prepared, pool.secret_env_names);
     return {
       flow_run_id: submission.flow_run.id,
@@ -98,8 +93,7 @@ export class RunService {
     const submission = settleFlowRunId(input);
     const hash = createHash('sha256').update(canonical(submission)).digest('hex');
     for (let attempt = 0; ; attempt++) {
-      const { pool, prepared, version } = await this.render(submission, access);
-      const { run, spec } = this.newRun(submission, hash, pool, prepared, access);
+      const { run, spec, version } = await this.newRun(submission, hash, access);
       const result = await this.store.create(run, spec, version);
       if (result.kind === 'created') {
         await this.enqueue(run.id);
@@ -125,7 +119,17 @@ export class RunService {
     }
   }
 
-  private newRun(submission: Submission, hash: string, pool: WorkPool, prepared: PreparedRun, access: Access = FULL_ACCESS): { run: Run; spec: RunSpec } {
+  /**
+   * The run and spec a submission is stored as, and the pool version they were checked with. Checked
+   * now (400 / 422 as a full render would give); the worker renders the deployment when it sends it.
+   */
+  async newRun(submission: Submission, hash: string, access: Access = FULL_ACCESS): Promise<{ run: Run; spec: RunSpec; version: string }> {
+    const { pool, revision, version } = await this.workPools.compiled(submission.work_pool ?? DEFAULT_POOL, access);
+    const checked = checkSubmission(submission, pool, this.config);
+    return { ...this.runOf(submission, hash, pool, revision, checked, access), version };
+  }
+
+  private runOf(submission: Submission, hash: string, pool: WorkPool, revision: string, prepared: CheckedSubmission, access: Access): { run: Run; spec: RunSpec } {
     const now = new Date().toISOString();
     const config = prepared.jobConfiguration;
     const { job_variables: _secrets, ...deployment } = submission.deployment ?? {};
@@ -161,7 +165,11 @@ export class RunService {
       credentials: config.aci_credentials,
       deployment_name: prepared.deploymentName,
       container_group_name: prepared.containerGroupName,
-      deployment_body: prepared.deployment,
+      pool_revision: revision,
+      ...(submission.deployment?.job_variables || submission.job_variables
+        ? { job_variables: { ...(submission.deployment?.job_variables ? { deployment: submission.deployment.job_variables } : {}), ...(submission.job_variables ? { flow_run: submission.job_variables } : {}) } }
+        : {}),
+      ...(prepared.restartPolicy ? { restart_policy: prepared.restartPolicy } : {}),
     };
     return { run, spec };
   }

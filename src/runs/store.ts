@@ -67,7 +67,8 @@ const scopeOf = (spec: RunSpec): Scope => ({
   resource_group_name: spec.resource_group_name,
   credentials: spec.credentials,
 });
-const scopeId = (spec: RunSpec) => createHash('sha256').update(JSON.stringify(scopeOf(spec))).digest('hex');
+/** Scopes are few (one per subscription, resource group and principal): each is hashed and sealed once. */
+const SCOPES_KEPT = 1_000;
 
 const FIELDS = ['v', 's', 'c', 'h', 'll', 'lc', 'doc', 'sub'] as const;
 type Fields = (string | null)[];
@@ -110,6 +111,7 @@ export class RunStore {
   private readonly scripts: StoreScripts;
   private readonly options: StoreOptions;
   /** Creates of one turn of the event loop go to Redis in one pipeline per shard (see create). */
+  private readonly sealedScopes = new Map<string, [string, string]>();
   private readonly creates: TickBatch<{ shard: number; args: string[] }, [number, string?]>;
 
   constructor(
@@ -184,13 +186,26 @@ export class RunStore {
       args: [
         k.record, k.spec, k.index, k.active, k.transitions, k.scopes, k.tombstones, k.poolVersion, k.changes, k.changeSequence,
         run.id, JSON.stringify(doc), JSON.stringify(sub), run.state, String(Date.parse(run.submitted_at)),
-        this.sealer.seal(spec), scopeId(spec), this.sealer.seal(scopeOf(spec)), run.submission_hash, poolVersion,
+        this.sealer.seal(spec), ...this.sealedScope(spec), run.submission_hash, poolVersion,
       ],
     });
     if (code === 1) return { kind: 'created' };
     if (code === 0) return { kind: 'exists', submission_hash: value ?? '' };
     if (code === 2) return { kind: 'expired', tombstone: parseTombstone(value!) };
     return { kind: 'stale-pool', version: value ?? '0' };
+  }
+
+  /** The scope's id and sealed form (sealing is not deterministic: the first sealing is kept). */
+  private sealedScope(spec: RunSpec): [string, string] {
+    const scope = scopeOf(spec);
+    const text = JSON.stringify(scope);
+    let known = this.sealedScopes.get(text);
+    if (!known) {
+      if (this.sealedScopes.size >= SCOPES_KEPT) this.sealedScopes.clear();
+      known = [createHash('sha256').update(text).digest('hex'), this.sealer.seal(scope)];
+      this.sealedScopes.set(text, known);
+    }
+    return known;
   }
 
   /** What is left of a run whose retention ended (kept longer than the run itself). */

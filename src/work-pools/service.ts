@@ -22,30 +22,62 @@ const HISTORY_LENGTH = 50;
 
 const notFound = (name: string) => new AppError('WORK_POOL_NOT_FOUND', 404, `Work pool "${name}" does not exist.`);
 
+/** A pool ready for checking runs: its revision names the immutable copy the worker renders them with. */
+export interface CompiledPool {
+  pool: WorkPool;
+  revision: string;
+}
+
+/** Revisions are immutable: a worker keeps the ones it opened (bounded). */
+const REVISIONS_KEPT = 256;
+
 export class WorkPoolService {
   /** Pools as last read, valid while the pool version is `cachedVersion` (checked by each create). */
-  private readonly cache = new Map<string, WorkPool>();
+  private readonly cache = new Map<string, Promise<CompiledPool>>();
   private cachedVersion?: string;
+  private readonly revisions = new Map<string, WorkPool>();
 
   constructor(private readonly store: WorkPoolStore) {}
 
   /**
-   * The pool for rendering runs, read once per pool version: the template and its compiled
+   * The pool for checking runs, read once per pool version: the template and its compiled
    * variables schema are reused until a create reports a newer version (see RunStore.create).
+   * The pool is kept as a revision (once per version and process) before any run refers to it.
    */
-  async compiled(name: string, access: Access = FULL_ACCESS): Promise<{ pool: WorkPool; version: string }> {
+  async compiled(name: string, access: Access = FULL_ACCESS): Promise<CompiledPool & { version: string }> {
     if (!seesPool(access, name)) throw notFound(name);
     if (this.cachedVersion === undefined) {
       this.cache.clear();
       this.cachedVersion = await this.store.version();
     }
     const version = this.cachedVersion;
-    let pool = this.cache.get(name);
-    if (!pool) {
-      pool = await this.find(name);
-      if (this.cachedVersion === version) this.cache.set(name, pool);
+    let compiled = this.cache.get(name);
+    if (!compiled) {
+      compiled = this.compile(name);
+      if (this.cachedVersion === version) this.cache.set(name, compiled);
+      compiled.catch(() => this.cache.get(name) === compiled && this.cache.delete(name));
     }
-    return { pool, version };
+    return { ...(await compiled), version };
+  }
+
+  private async compile(name: string): Promise<CompiledPool> {
+    const found = await this.store.getStored(name);
+    if (!found && name !== DEFAULT_POOL) throw notFound(name);
+    const pool = found?.pool ?? this.builtInDefault();
+    const revision = await this.store.keepRevision(found?.stored ?? JSON.stringify(pool), pool);
+    return { pool, revision };
+  }
+
+  /** The pool as it was when a run was checked against it (undefined when that revision is gone). */
+  async atRevision(id: string): Promise<WorkPool | undefined> {
+    const known = this.revisions.get(id);
+    if (known) return known;
+    const pool = await this.store.revision(id);
+    if (pool) {
+      if (this.revisions.size >= REVISIONS_KEPT) this.revisions.clear();
+      this.revisions.set(id, pool);
+    }
+    return pool;
   }
 
   /** Forgets every cached pool; `version` is the pool version now in force, when known. */

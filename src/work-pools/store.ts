@@ -1,7 +1,9 @@
 // Work pools live in one Redis hash (name → the pool, sealed as a whole when SECRETS_KEY is set: its
 // templates hold secret defaults) under the prefix's shared tag; they never expire. Every change
 // bumps the pool version of each run shard, so that API processes caching compiled pools notice it
-// at their next create (see RunStore.create).
+// at their next create (see RunStore.create). Each pool as a run was checked against is also kept as
+// an immutable revision (id = hash of the stored text), which the worker renders the run with.
+import { createHash } from 'node:crypto';
 import type { RedisClient } from '../redis.js';
 import type { KeyLayout } from '../runs/keys.js';
 import type { Sealer } from '../runs/seal.js';
@@ -22,6 +24,30 @@ export class WorkPoolStore {
   async get(name: string): Promise<WorkPool | undefined> {
     const raw = await this.redis.hget(this.keys.workPools, name);
     return raw ? this.open(raw) : undefined;
+  }
+
+  /** The pool and its stored text (sealed or bare JSON), for keeping as a revision. */
+  async getStored(name: string): Promise<{ pool: WorkPool; stored: string } | undefined> {
+    const stored = await this.redis.hget(this.keys.workPools, name);
+    return stored ? { pool: this.open(stored), stored } : undefined;
+  }
+
+  /**
+   * Keeps `stored` (a pool as stored, or a built-in pool's JSON) as an immutable revision and returns
+   * its id. The id is a hash of the stored text (ciphertext when sealed): the same text, the same id.
+   * Revisions are never deleted: there is one per pool write that a run was checked against.
+   */
+  async keepRevision(stored: string, pool: WorkPool): Promise<string> {
+    const id = createHash('sha256').update(stored).digest('hex').slice(0, 32);
+    // A pool stored in clear before SECRETS_KEY was set is kept sealed all the same.
+    const kept = stored.startsWith('{') && this.sealer.sealing ? this.sealer.seal(pool) : stored;
+    await this.redis.hsetnx(this.keys.workPoolRevisions, id, kept);
+    return id;
+  }
+
+  async revision(id: string): Promise<WorkPool | undefined> {
+    const stored = await this.redis.hget(this.keys.workPoolRevisions, id);
+    return stored ? this.open(stored) : undefined;
   }
 
   async list(): Promise<WorkPool[]> {

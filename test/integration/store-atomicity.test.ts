@@ -4,7 +4,6 @@ import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { isTerminal, type RunState } from '../../src/runs/model.js';
 import { runStore } from '../../src/services.js';
-import { renderSubmission } from '../../src/runs/render.js';
 import { auth, getRun, settled, startService, submission, waitFor, type Harness } from '../helpers/service.js';
 
 let h: Harness;
@@ -25,11 +24,8 @@ const post = (payload: object | string) =>
 async function createWithoutJob(body: ReturnType<typeof submission>) {
   const res = await h.app.inject({ method: 'POST', url: '/runs/preview', headers: auth, payload: body });
   expect(res.statusCode).toBe(200);
-  // Same path as the service (render + create script), stopped before enqueueRun.
-  const pool = await h.services.workPools.find('default');
-  const prepared = renderSubmission({ ...body, flow_run: { ...body.flow_run, id: body.flow_run.id } }, pool, h.config);
-  const runs = h.services.runs as unknown as { newRun: Function };
-  const { run, spec } = runs.newRun.call(h.services.runs, body, 'hash-of-a-body', pool, prepared);
+  // Same path as the service (check + create script), stopped before enqueueRun.
+  const { run, spec } = await h.services.runs.newRun(body, 'hash-of-a-body');
   expect((await h.services.store.create(run, spec)).kind).toBe('created');
   expect(await h.services.queue.forRun(run.id).getJob(run.id)).toBeUndefined();
   return run;
@@ -98,9 +94,7 @@ describe('a connection lost in the middle of transitions', () => {
     const ids: string[] = [];
     for (let i = 0; i < 40; i++) {
       const body = { ...submission({ command: 'sh -c "sleep 100000"' }), work_pool: 'default' };
-      const pool = await h.services.workPools.find('default');
-      const prepared = renderSubmission(body, pool, h.config);
-      const { run, spec } = (h.services.runs as unknown as { newRun: Function }).newRun.call(h.services.runs, body, `h${i}`, pool, prepared);
+      const { run, spec } = await h.services.runs.newRun(body, `h${i}`);
       await store.create({ ...run, concurrency_limit: 1000 }, spec);
       expect(await store.acquireSlot('default', run.id, 1000)).toBe(true);
       ids.push(run.id);
