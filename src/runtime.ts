@@ -10,6 +10,7 @@ import { enqueueRun, wakeRun } from './execution/queue.js';
 import { sweepOrphans } from './execution/sweeper.js';
 import { startRunWorker } from './execution/worker.js';
 import { DeploymentRenderer } from './execution/deployment-body.js';
+import { startIntake } from './execution/intake.js';
 import { WatchSchedule } from './execution/watch-schedule.js';
 import { startMetricsListener } from './metrics/listener.js';
 import { jobCounts } from './metrics/queue-depth.js';
@@ -93,9 +94,12 @@ export function startWorker(config: Config, services: Services, connection: Redi
     azureCallTimeoutMs: config.azureCallTimeoutMs,
   });
   dispatcher.start();
+  // New runs' ids become BullMQ jobs here (the API's create only stores the run).
+  const intake = startIntake(store, services.queue, () => workerConnection(config.redisUrl, config.redisClusterNodes), log);
   return {
     ...runWorker,
     async close() {
+      await intake.close();
       await dispatcher.close();
       await runWorker.close();
     },

@@ -29,6 +29,7 @@ export interface RunKeys {
   changes: string;
   changeSequence: string;
   changeLeases: string;
+  intake: string;
 }
 
 export class KeyLayout {
@@ -68,6 +69,8 @@ export class KeyLayout {
       changes: `${t}:changes`,
       changeSequence: `${t}:change-seq`,
       changeLeases: `${t}:change-leases`,
+      /** Runs just created whose BullMQ job is still to be added by a worker's intake (intake.ts). */
+      intake: `${t}:intake`,
     };
   }
 

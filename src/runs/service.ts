@@ -16,12 +16,22 @@ export function settleFlowRunId(input: SubmissionInput): Submission {
   return { ...input, flow_run: { ...input.flow_run, id: (input.flow_run.id ?? randomUUID()).toLowerCase() } };
 }
 
-function canonical(value: unknown): string {
-  if (Array.isArray(value)) return `[${value.map(canonical).join(',')}]`;
-  if (value && typeof value === 'object') {
-    return `{${Object.keys(value).sort().map((k) => `${JSON.stringify(k)}:${canonical((value as Record<string, unknown>)[k])}`).join(',')}}`;
+/** JSON with object keys sorted: the same body in any key order gives the same text (and hash). */
+export function canonical(value: unknown): string {
+  if (value === null || typeof value !== 'object') return JSON.stringify(value);
+  if (Array.isArray(value)) {
+    let text = '[';
+    for (let i = 0; i < value.length; i++) text += (i ? ',' : '') + (canonical(value[i]) ?? 'null');
+    return `${text}]`;
   }
-  return JSON.stringify(value);
+  const record = value as Record<string, unknown>;
+  let text = '{';
+  for (const key of Object.keys(record).sort()) {
+    const item = canonical(record[key]);
+    if (item === undefined) continue;
+    text += `${text.length > 1 ? ',' : ''}${JSON.stringify(key)}:${item}`;
+  }
+  return `${text}}`;
 }
 
 const PID_PATTERN = /^([^:]+):([^:]*)$/;
@@ -46,6 +56,7 @@ export interface RunPage {
 export class RunService {
   /** Jobs of runs created in the same turn of the event loop are added together (one MULTI per queue shard). */
   private readonly enqueues: TickBatch<string, undefined>;
+  private readonly principals = new WeakMap<object, string>();
 
   constructor(
     private readonly config: Config,
@@ -85,9 +96,9 @@ export class RunService {
   }
 
   /**
-   * Stores and enqueues a run; the same flow run id again gives the stored run and no second
-   * deployment. The store is written once (one script) and the job added right after; a repeated
-   * POST, or the reconciler, adds the job of a run whose creator died in between.
+   * Stores a run (one script, which also puts it on the intake where a worker adds its job); the same
+   * flow run id again gives the stored run and no second deployment. A repeated POST of an unfinished
+   * run adds its job if it is missing, and the reconciler adds any job still missing.
    */
   async submit(input: SubmissionInput, access: Access = FULL_ACCESS): Promise<{ run: Run; created: boolean }> {
     const submission = settleFlowRunId(input);
@@ -95,10 +106,8 @@ export class RunService {
     for (let attempt = 0; ; attempt++) {
       const { run, spec, version } = await this.newRun(submission, hash, access);
       const result = await this.store.create(run, spec, version);
-      if (result.kind === 'created') {
-        await this.enqueue(run.id);
-        return { run, created: true };
-      }
+      // The create script put the run on its shard's intake: a worker adds its job (intake.ts).
+      if (result.kind === 'created') return { run, created: true };
       if (result.kind === 'exists') {
         const stored = await this.store.get(run.id);
         if (!stored) continue; // expired in between: answer from the tombstone
@@ -156,7 +165,7 @@ export class RunService {
       azure: {},
       log_lines: 0,
       submission_hash: hash,
-      principal: principalId(config.aci_credentials, config.subscription_id, this.config.defaultServicePrincipal),
+      principal: this.principalOf(config),
       version: 0,
     };
     const spec: RunSpec = {
@@ -172,6 +181,16 @@ export class RunService {
       ...(prepared.restartPolicy ? { restart_policy: prepared.restartPolicy } : {}),
     };
     return { run, spec };
+  }
+
+  /** The principal of a job configuration (a hash), worked out once per cached configuration. */
+  private principalOf(config: CheckedSubmission['jobConfiguration']): string {
+    let principal = this.principals.get(config);
+    if (!principal) {
+      principal = principalId(config.aci_credentials, config.subscription_id, this.config.defaultServicePrincipal);
+      this.principals.set(config, principal);
+    }
+    return principal;
   }
 
   private sameSubmission(existing: Run, hash: string, access: Access): Run {

@@ -174,8 +174,9 @@ export class RunStore {
   }
 
   /**
-   * Stores a new run with its spec, index entry, active entry, counter and scope, all at once.
-   * `poolVersion` is the work-pool version the run was rendered with ('' to skip the check).
+   * Stores a new run with its spec, index entry, active entry, counter and scope, all at once, and
+   * puts its id on the shard's intake, from which a worker adds its BullMQ job (intake.ts).
+   * `poolVersion` is the work-pool version the run was checked with ('' to skip the check).
    */
   async create(run: Run, spec: RunSpec, poolVersion = ''): Promise<CreateResult> {
     const k = this.keys.run(run.id);
@@ -184,7 +185,7 @@ export class RunStore {
     const [code, value] = await this.creates.submit({
       shard: k.shard,
       args: [
-        k.record, k.spec, k.index, k.active, k.transitions, k.scopes, k.tombstones, k.poolVersion, k.changes, k.changeSequence,
+        k.record, k.spec, k.index, k.active, k.transitions, k.scopes, k.tombstones, k.poolVersion, k.changes, k.changeSequence, k.intake,
         run.id, JSON.stringify(doc), JSON.stringify(sub), run.state, String(Date.parse(run.submitted_at)),
         this.sealer.seal(spec), ...this.sealedScope(spec), run.submission_hash, poolVersion,
       ],
@@ -206,6 +207,23 @@ export class RunStore {
       this.sealedScopes.set(text, known);
     }
     return known;
+  }
+
+  /**
+   * Takes up to `count` run ids from a shard's intake, oldest first; waits up to `waitSeconds` for the
+   * first on `blocking` (a connection of its own: the wait blocks it).
+   */
+  async takeIntake(blocking: RedisClient, shard: number, count: number, waitSeconds: number): Promise<string[]> {
+    const key = this.keys.shardKeys(shard).intake;
+    const first = await blocking.brpop(key, waitSeconds);
+    if (!first) return [];
+    const more = count > 1 ? ((await this.redis.rpop(key, count - 1)) ?? []) : [];
+    return [first[1], ...more];
+  }
+
+  /** Puts ids taken from the intake back (their jobs could not be added), to be taken first again. */
+  async returnIntake(shard: number, ids: string[]): Promise<void> {
+    if (ids.length) await this.redis.rpush(this.keys.shardKeys(shard).intake, ...[...ids].reverse());
   }
 
   /** What is left of a run whose retention ended (kept longer than the run itself). */

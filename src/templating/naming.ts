@@ -4,9 +4,19 @@ import { slugify } from './slugify.js';
 /** Used when a flow name has nothing that survives slugification (Prefect would emit `-<id>`). */
 export const FALLBACK_SLUG = 'flow';
 
+/** Flow names repeat from run to run: their slugs are kept (bounded), keyed by name and length. */
+const slugs = new Map<string, string>();
+const SLUGS_KEPT = 1_000;
+
 export function containerGroupName(flowName: string, flowRunId: string): string {
   const id = flowRunId.toLowerCase();
-  const slug = slugify(flowName, 55 - id.length) || FALLBACK_SLUG;
+  const key = `${55 - id.length}:${flowName}`;
+  let slug = slugs.get(key);
+  if (slug === undefined) {
+    slug = slugify(flowName, 55 - id.length) || FALLBACK_SLUG;
+    if (slugs.size >= SLUGS_KEPT) slugs.clear();
+    slugs.set(key, slug);
+  }
   return `${slug}-${id}`;
 }
 

@@ -2,6 +2,7 @@
 // control endpoint, checking the run's final state, code and reason, and what is left in Azure.
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import pino from 'pino';
+import { enqueueRun } from '../../src/execution/queue.js';
 import { closeConnection, workerConnection } from '../../src/redis.js';
 import { startWorker } from '../../src/runtime.js';
 import { transition } from '../../src/runs/model.js';
@@ -109,6 +110,8 @@ describe('2. with Redis restored from a snapshot and the deployment record delet
       expect((await post(target, body)).statusCode).toBe(202);
       if (lost === 'stalled') {
         const queue = target.services.queue.forRun(body.flow_run.id);
+        // The job as a worker's intake adds it (no worker runs yet; the intake finds it there later).
+        await enqueueRun(target.services.queue, body.flow_run.id);
         expect(await queue.getJob(body.flow_run.id)).toBeDefined();
         // What BullMQ records when a worker dies mid-step and its lock expires.
         await connection.hincrby(queue.toKey(body.flow_run.id), 'stc', 1);

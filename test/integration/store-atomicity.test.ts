@@ -1,8 +1,11 @@
 // Run store v2: one script per change, so that no crash between writes leaves a run that cannot
 // finish or be killed, and no client value can make a run unwritable.
 import { Redis } from 'ioredis';
+import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { isTerminal, type RunState } from '../../src/runs/model.js';
+import { closeConnection, workerConnection } from '../../src/redis.js';
+import { startWorker } from '../../src/runtime.js';
 import { runStore } from '../../src/services.js';
 import { auth, getRun, settled, startService, submission, waitFor, type Harness } from '../helpers/service.js';
 
@@ -20,59 +23,68 @@ afterAll(async () => {
 const post = (payload: object | string) =>
   h.app.inject({ method: 'POST', url: '/runs', headers: { ...auth, 'content-type': 'application/json' }, payload });
 
-/** What a POST /runs writes to the store, without the enqueue after it: an API process that died in between. */
+/**
+ * The harness of the crash tests: no worker at first, so that the run's id can be taken off the intake
+ * before any worker adds its job (what a worker that died between taking it and adding the job leaves).
+ */
+let c: Harness;
+
+/** A run stored by POST /runs whose job was never added: a worker took its id and died. */
 async function createWithoutJob(body: ReturnType<typeof submission>) {
-  const res = await h.app.inject({ method: 'POST', url: '/runs/preview', headers: auth, payload: body });
-  expect(res.statusCode).toBe(200);
-  // Same path as the service (check + create script), stopped before enqueueRun.
-  const { run, spec } = await h.services.runs.newRun(body, 'hash-of-a-body');
-  expect((await h.services.store.create(run, spec)).kind).toBe('created');
-  expect(await h.services.queue.forRun(run.id).getJob(run.id)).toBeUndefined();
-  return run;
+  expect((await c.app.inject({ method: 'POST', url: '/runs', headers: auth, payload: body })).statusCode).toBe(202);
+  const id = body.flow_run.id;
+  expect(await redis.lrem(c.services.store.keys.run(id).intake, 0, id)).toBe(1);
+  expect(await c.services.queue.forRun(id).getJob(id)).toBeUndefined();
+  return (await getRun(c, id)) as { id: string; infrastructure_pid: string };
 }
 
-describe('a crash between the writes of a create', () => {
+/** Runs `check` with a worker started now (its own reconcile at start may be the one that repairs). */
+async function withWorker<T>(check: (worker: ReturnType<typeof startWorker>) => Promise<T>): Promise<T> {
+  const connection = workerConnection(c.config.redisUrl, c.config.redisClusterNodes);
+  const worker = startWorker(c.config, c.services, connection, pino({ level: 'silent' }));
+  try {
+    return await check(worker);
+  } finally {
+    await worker.close();
+    await closeConnection(connection);
+  }
+}
+
+describe('a crash between taking a new run off the intake and adding its job', () => {
+  beforeAll(async () => {
+    c = await startService({ worker: false });
+  });
+  afterAll(async () => {
+    await c?.close();
+  });
+
   it('is repaired by the reconciler: the run without a job finishes', async () => {
     const body = submission({ command: 'sh -c "echo repaired; exit 0"' });
     await createWithoutJob(body);
-    // (The worker's own reconcile at start may be the one that adds it; either way the job is back.)
-    await h.worker!.reconcile();
-    expect(await h.services.queue.forRun(body.flow_run.id).getJob(body.flow_run.id)).toBeDefined();
-    expect((await settled(h, body.flow_run.id)).state).toBe('COMPLETED');
+    await withWorker(async (worker) => {
+      await worker.reconcile();
+      expect(await c.services.queue.forRun(body.flow_run.id).getJob(body.flow_run.id)).toBeDefined();
+      expect((await settled(c, body.flow_run.id)).state).toBe('COMPLETED');
+    });
   });
 
   it('is repaired by a repeated POST, which answers with the stored run', async () => {
     const body = submission({ command: 'sh -c "echo again; exit 0"' });
     const stored = await createWithoutJob(body);
-    // The stored hash is not this body's: the repeat must be told apart, so store the real one first.
-    await redis.hset(h.services.store.keys.run(stored.id).record, 'h', await submittedHash(body));
-    const res = await post(body);
+    const res = await c.app.inject({ method: 'POST', url: '/runs', headers: auth, payload: body });
     expect(res.statusCode).toBe(200);
-    expect(await h.services.queue.forRun(stored.id).getJob(stored.id)).toBeDefined();
-    expect((await settled(h, body.flow_run.id)).state).toBe('COMPLETED');
+    expect(await c.services.queue.forRun(stored.id).getJob(stored.id)).toBeDefined();
+    await withWorker(async () => expect((await settled(c, body.flow_run.id)).state).toBe('COMPLETED'));
   });
 
   it('leaves a run that can be killed', async () => {
     const body = submission({ command: 'sh -c "sleep 100000"' });
     const run = await createWithoutJob(body);
-    const res = await h.app.inject({ method: 'DELETE', url: `/runs/${run.infrastructure_pid}`, headers: auth });
+    const res = await c.app.inject({ method: 'DELETE', url: `/runs/${run.infrastructure_pid}`, headers: auth });
     expect(res.statusCode).toBe(202);
-    expect((await settled(h, run.id)).state).toBe('CANCELLED');
+    await withWorker(async () => expect((await settled(c, run.id)).state).toBe('CANCELLED'));
   });
 });
-
-/** The submission hash the service computes, taken from a real POST of the same body under another id. */
-async function submittedHash(body: ReturnType<typeof submission>): Promise<string> {
-  const { createHash } = await import('node:crypto');
-  const canonical = (value: unknown): string => {
-    if (Array.isArray(value)) return `[${value.map(canonical).join(',')}]`;
-    if (value && typeof value === 'object') {
-      return `{${Object.keys(value).sort().map((k) => `${JSON.stringify(k)}:${canonical((value as Record<string, unknown>)[k])}`).join(',')}}`;
-    }
-    return JSON.stringify(value);
-  };
-  return createHash('sha256').update(canonical(body)).digest('hex');
-}
 
 describe('a run whose spec is gone', () => {
   it('ends CRASHED with a reason instead of waiting for ever', async () => {
