@@ -8,6 +8,7 @@ export const COMMANDS = {
   bench: 'Submits BENCH_RUNS runs against the emulator and prints throughput and latency.',
   'bench-api': 'POST /runs against a bare Fastify route (one SET + one queue add), alternated in one run; prints both and the ratio.',
   'bench-bare': 'The bare baseline route of bench-api (started by it as a child process).',
+  'bench-intake': "A worker's intake alone, adding the jobs of new runs (started by bench-api as a child process).",
   openapi: 'Writes openapi.yaml from the route schemas.',
 } as const;
 export type Command = keyof typeof COMMANDS;

@@ -80,6 +80,12 @@ async function main(argv: string[]): Promise<void> {
     await startBareRoute();
     return;
   }
+  if (command === 'bench-intake') {
+    // A worker's intake alone (run as a child process by bench-api).
+    const { startIntakeProcess } = await import('./bench/intake-process.js');
+    await startIntakeProcess();
+    return;
+  }
   if (command === 'emulator') {
     const { startEmulator } = await import('./emulator/server.js');
     const settings = loadEmulatorConfig();

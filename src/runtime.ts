@@ -131,7 +131,8 @@ export async function startRuntime(settings: Config, role: Role, log: Logger, si
   const worker = workerRedis ? startWorker(config, services, workerRedis, log.child({ component: 'worker' }), outage) : undefined;
   const withdrawReadings = readFrom({
     counts: () => services.runs.counts(),
-    jobCounts: () => jobCounts(services.queue),
+    // Runs on the intake have no job yet: counted as the state "intake".
+    jobCounts: async () => ({ ...(await jobCounts(services.queue)), intake: await services.store.intakeLength() }),
     redisUp: () => redisAnswers(producer, 500),
     webhookPending: () => services.webhooks.pending(),
   });

@@ -1,6 +1,8 @@
 // `npm run bench:api`: POST /runs of an API-only process against a bare Fastify route (one Redis SET
 // and one BullMQ add) in the same run, alternated round by round so both see the same machine.
-// Prints req/s, p50/p99 of each, the ratio, and Redis memory per active and per finished run.
+// Prints req/s, p50/p99 of each, the ratio, and Redis memory per active and per finished run. The
+// API's create stores the run only (its job is added by a worker's intake): a third series measures
+// POST /runs while an intake process adds those jobs, so the whole cost of a submission shows too.
 // A benchmark, not a test: it asserts nothing. Needs REDIS_URL (a local Redis).
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
@@ -24,9 +26,10 @@ function body(id: string) {
 }
 
 
-/** Starts `node dist/main.js <args>` and waits until `readyUrl` answers. */
-async function startChild(args: string[], env: Record<string, string>, readyUrl: string): Promise<ChildProcess> {
+/** Starts `node dist/main.js <args>` and waits until `readyUrl` answers (when it serves one). */
+async function startChild(args: string[], env: Record<string, string>, readyUrl?: string): Promise<ChildProcess> {
   const child = spawn(process.execPath, ['dist/main.js', ...args], { env: { ...process.env, ...env }, stdio: ['ignore', 'ignore', 'inherit'] });
+  if (!readyUrl) return child;
   const deadline = Date.now() + 30_000;
   for (;;) {
     if (child.exitCode !== null) throw new Error(`${args[0]} exited with ${child.exitCode}`);
@@ -100,6 +103,12 @@ async function memoryPerRun(redisUrl: string, count: number) {
         }),
       );
     }
+    // The jobs of the runs, as a worker's intake adds them (an API-only process adds none).
+    const intake = await startChild(['bench-intake'], { REDIS_URL: redisUrl, QUEUE_PREFIX: prefix, API_KEYS: KEY, LOG_LEVEL: 'warn' });
+    const intakeKey = runStore(config, redis).keys.shardKeys(0).intake;
+    while ((await redis.llen(intakeKey)) > 0) await new Promise((resolve) => setTimeout(resolve, 50));
+    intake.kill('SIGTERM');
+    await once(intake, 'exit');
     const active = await usedMemory(redis);
     // Finish them as a worker would: final, cleaned up (spec deleted, tombstone written), 5 log lines each.
     const store = runStore(config, redis);
@@ -128,6 +137,8 @@ export async function runApiBench(): Promise<void> {
   const redis = new Redis(redisUrl);
   const apiRounds: Round[] = [];
   const bareRounds: Round[] = [];
+  /** POST /runs while a worker's intake (another process) adds the jobs of the runs it creates. */
+  const withIntakeRounds: Round[] = [];
   try {
     const apiUrl = `http://127.0.0.1:${apiPort}/runs`;
     const bareUrl = `http://127.0.0.1:${barePort}/bare`;
@@ -137,6 +148,13 @@ export async function runApiBench(): Promise<void> {
     for (let i = 0; i < rounds; i++) {
       apiRounds.push(await load(apiUrl, connections, roundSeconds, { authorization: `Bearer ${KEY}` }));
       bareRounds.push(await load(bareUrl, connections, roundSeconds, {}));
+      const intake = await startChild(['bench-intake'], env);
+      try {
+        withIntakeRounds.push(await load(apiUrl, connections, roundSeconds, { authorization: `Bearer ${KEY}` }));
+      } finally {
+        intake.kill('SIGTERM');
+        await once(intake, 'exit');
+      }
     }
   } finally {
     for (const child of [api, bare]) {
@@ -150,13 +168,14 @@ export async function runApiBench(): Promise<void> {
   const cost = await writeCost();
   const apiRate = perSecond(apiRounds);
   const bareRate = perSecond(bareRounds);
-  const errors = [...apiRounds, ...bareRounds].reduce((a, r) => a + r.non2xx, 0);
+  const errors = [...apiRounds, ...bareRounds, ...withIntakeRounds].reduce((a, r) => a + r.non2xx, 0);
   process.stdout.write(
     [
       `connections: ${connections}, ${rounds} alternating rounds of ${roundSeconds} s each (after a 2 s warm-up of each)`,
       `POST /runs (API-only process):       ${apiRate.toFixed(0)} req/s, p50 ${medianOf(apiRounds, 'p50')} ms, p99 ${medianP99(apiRounds)} ms (worst round ${worstP99(apiRounds)} ms)`,
       `bare route (1 SET + 1 BullMQ add):   ${bareRate.toFixed(0)} req/s, p50 ${medianOf(bareRounds, 'p50')} ms, p99 ${medianP99(bareRounds)} ms (worst round ${worstP99(bareRounds)} ms)`,
       `ratio POST /runs / bare: ${(apiRate / bareRate).toFixed(2)}`,
+      `POST /runs with a worker's intake adding the jobs meanwhile (another process, same machine and Redis): ${perSecond(withIntakeRounds).toFixed(0)} req/s, p50 ${medianOf(withIntakeRounds, 'p50')} ms, p99 ${medianP99(withIntakeRounds)} ms; ratio to bare ${(perSecond(withIntakeRounds) / bareRate).toFixed(2)}`,
       `non-2xx answers: ${errors}`,
       `Redis memory per run (${memory.count} runs through the API): active ${(memory.active / 1024).toFixed(2)} KiB (record, spec, index, active set, queued job); finished and cleaned up ${(memory.finished / 1024).toFixed(2)} KiB (record, 5 log lines, index, tombstone, job; spec deleted)`,
       cost

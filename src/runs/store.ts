@@ -221,6 +221,12 @@ export class RunStore {
     return [first[1], ...more];
   }
 
+  /** Runs stored whose job no worker has added yet (for /metrics). */
+  async intakeLength(): Promise<number> {
+    const lengths = await Promise.all(this.shardKeys().map((k) => this.redis.llen(k.intake)));
+    return lengths.reduce((a, b) => a + b, 0);
+  }
+
   /** Puts ids taken from the intake back (their jobs could not be added), to be taken first again. */
   async returnIntake(shard: number, ids: string[]): Promise<void> {
     if (ids.length) await this.redis.rpush(this.keys.shardKeys(shard).intake, ...[...ids].reverse());
