@@ -13,6 +13,8 @@ const INTAKE_BATCH = 200;
 /** How long one blocking wait lasts: a closing worker stops within about this long. */
 const WAIT_SECONDS = 1;
 const RETRY_MS = 1_000;
+/** After the first id, how long to let more come before adding their jobs together. */
+const GATHER_MS = 10;
 
 export interface Intake {
   close(): Promise<void>;
@@ -29,7 +31,7 @@ export function startIntake(store: RunStore, queue: RunsQueue, connect: () => Re
     while (!closing) {
       let ids: string[] = [];
       try {
-        ids = await store.takeIntake(blocking, shard, INTAKE_BATCH, WAIT_SECONDS);
+        ids = await store.takeIntake(blocking, shard, INTAKE_BATCH, WAIT_SECONDS, GATHER_MS);
         if (ids.length === 0) continue;
         // A job with that id already there is left as it is (BullMQ answers the existing job).
         await queue.shards[shard].addBulk(ids.map((runId) => ({ name: 'run', data: { runId }, opts: { jobId: runId } })));
