@@ -17,7 +17,7 @@ export function settleFlowRunId(input: SubmissionInput): Submission {
 }
 
 /** JSON with object keys sorted: the same body in any key order gives the same text (and hash). */
-export function canonical(value: unknown): string {
+function canonical(value: unknown): string {
   if (value === null || typeof value !== 'object') return JSON.stringify(value);
   if (Array.isArray(value)) {
     let text = '[';
@@ -54,7 +54,10 @@ export interface RunPage {
 }
 
 export class RunService {
-  /** Jobs of runs created in the same turn of the event loop are added together (one MULTI per queue shard). */
+  /**
+   * Jobs re-added by repeated POSTs of unfinished runs, added together per turn of the event loop (one MULTI
+   * per queue shard); a new run's job is added by a worker's intake.
+   */
   private readonly enqueues: TickBatch<string, undefined>;
   private readonly principals = new WeakMap<object, string>();
 
