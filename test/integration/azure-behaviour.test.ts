@@ -410,7 +410,9 @@ describe('7. Azure keeps 16 KB / 1,000 lines of an exited container', () => {
   });
 
   it('with stream_output a burst of more than 1,000 lines between polls is read whole', async () => {
-    const body = submission({ command: `sh -c "${lines(1500)}; sleep 100; exit 0"`, stream_output: true, task_watch_poll_interval: 0.1 });
+    // The container goes on for 4 s after the burst (400 s at the emulator's ×0.01), so that a watch poll reads it
+    // running even on a loaded machine: once it has exited, Azure keeps only 1,000 lines.
+    const body = submission({ command: `sh -c "${lines(1500)}; sleep 400; exit 0"`, stream_output: true, task_watch_poll_interval: 0.1 });
     await post(h, body);
     const run = await settled(h, body.flow_run.id);
     expect(run.state).toBe('COMPLETED');
