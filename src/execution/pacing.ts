@@ -52,9 +52,15 @@ local t = redis.call('TIME')
 local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
 local mode, purpose, run = ARGV[1], ARGV[2], ARGV[3]
 local window, forget, readRate = tonumber(ARGV[4]), tonumber(ARGV[5]), tonumber(ARGV[6])
-local lc = tonumber(redis.call('HGET', KEYS[1], 'lc') or '0')
-local lct = tonumber(redis.call('HGET', KEYS[1], 'lct') or tostring(now))
+-- One read and one write of the schedules hash (Redis work per ARM call stays small).
+local fields = {'lc', 'lct'}
+for i = 7, #ARGV, 4 do fields[#fields + 1] = ARGV[i] end
+local stored = redis.call('HMGET', KEYS[1], unpack(fields))
+local lc = tonumber(stored[1] or '0')
+local lct = tonumber(stored[2] or tostring(now))
 lc = lc * math.exp(-math.max(0, now - lct) / window)
+local tats = {}
+for j = 3, #fields do tats[j - 2] = tonumber(stored[j] or '0') end
 local desired = now
 local reads = 0
 for i = 7, #ARGV, 4 do
@@ -80,7 +86,7 @@ if mode == 'reserve' then
   for i = 7, #ARGV, 4 do
     local n, rate, burst = tonumber(ARGV[i + 1]), tonumber(ARGV[i + 2]), tonumber(ARGV[i + 3])
     if n > 0 then
-      local tat = tonumber(redis.call('HGET', KEYS[1], ARGV[i]) or '0')
+      local tat = tats[(i - 3) / 4]
       local tau = (burst - 1) * 1000 / rate
       local aci = string.sub(ARGV[i], 1, 3) == 'aci'
       -- Priorities share ARM's budgets; ACI's creates and deletes have one user each: all their burst.
@@ -91,20 +97,23 @@ if mode == 'reserve' then
     end
   end
 end
+if purpose == 'lifecycle' then lc = lc + reads end
+local changes = {'lc', lc, 'lct', now}
 for i = 7, #ARGV, 4 do
   local n, rate = tonumber(ARGV[i + 1]), tonumber(ARGV[i + 2])
   if n > 0 then
-    local tat = tonumber(redis.call('HGET', KEYS[1], ARGV[i]) or '0')
     local at = slot
     if string.sub(ARGV[i], 1, 3) ~= 'aci' then at = armSlot end
-    redis.call('HSET', KEYS[1], ARGV[i], math.max(tat, at) + n * 1000 / rate)
+    changes[#changes + 1] = ARGV[i]
+    changes[#changes + 1] = math.max(tats[(i - 3) / 4], at) + n * 1000 / rate
   end
 end
-if purpose == 'watch' and run ~= '' then redis.call('ZADD', KEYS[2], slot, run) end
-if purpose == 'lifecycle' then lc = lc + reads end
-redis.call('HSET', KEYS[1], 'lc', lc, 'lct', now)
+redis.call('HSET', KEYS[1], unpack(changes))
 redis.call('PEXPIRE', KEYS[1], 3600000)
-redis.call('PEXPIRE', KEYS[2], forget)
+if purpose == 'watch' and run ~= '' then
+  redis.call('ZADD', KEYS[2], slot, run)
+  redis.call('PEXPIRE', KEYS[2], forget)
+end
 return math.ceil(slot - now)`;
 
 /**
