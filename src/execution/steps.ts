@@ -12,7 +12,7 @@ import { pacerWait, stepDuration } from '../metrics/registry.js';
 import { credentialAccepted, credentialRefusedFinal, credentialRefusedWhileRunning } from '../metrics/credentials.js';
 import type { PoolAdmission } from './admission.js';
 import type { ArmBudget, Calls, Purpose } from './pacing.js';
-import type { WatchSchedule } from './watch-schedule.js';
+import type { DueKind, WatchSchedule } from './watch-schedule.js';
 
 export interface StepContext {
   store: RunStore;
@@ -32,6 +32,8 @@ export interface StepContext {
    * some worker, outside BullMQ, while its job sleeps. Without it, each poll is a step of the job.
    */
   watching?: WatchSchedule;
+  /** The run's job is no longer needed: the loop cleaned the run up (its job sleeps; it is removed). */
+  finish?: (runId: string) => Promise<void>;
 }
 
 /** Done, or run again after `after` ms; `paid` says the next step's ARM calls are already booked. */
@@ -215,15 +217,29 @@ async function submit(s: Step): Promise<StepResult> {
     provisioning_deadline: run.provisioning_deadline ?? (timeout > 0 ? new Date(Date.now() + timeout * 1000).toISOString() : undefined),
     azure: { ...run.azure, deployment_state: existing?.state ?? (group ? 'Unknown' : 'Accepted') },
   }));
-  return after(Math.min(pollMs(s), timeout > 0 ? timeout * 1000 : Infinity));
+  return keepProvisioning(s, Math.min(pollMs(s), timeout > 0 ? timeout * 1000 : Infinity));
 }
 
-/** The group runs (or ran): RUNNING, then judged like every watched group. */
-async function startWatching(s: Step, g: GroupStatus, deploymentState: string, reason = 'The container group is provisioned and its container runs.'): Promise<StepResult> {
-  await move(s, 'PROVISIONING', (run) => ({
+/** The deployment is on its way: the loop polls it from now on (its job sleeps), or the job's next step. */
+async function keepProvisioning(s: Step, delayMs: number): Promise<StepResult> {
+  if (!s.ctx.watching || s.run.state !== 'PROVISIONING' || s.run.outcome) return after(delayMs);
+  await s.ctx.watching.enter(s.principal, s.run.id, delayMs, 'provision');
+  return after(WATCH_BACKSTOP_MS);
+}
+
+const RUNS = 'The container group is provisioned and its container runs.';
+
+/** The group runs (or ran): RUNNING (unless a kill came first). */
+async function enterRunning(s: Step, g: GroupStatus, deploymentState: string, reason = RUNS): Promise<boolean> {
+  return move(s, 'PROVISIONING', (run) => ({
     ...transition(run, 'RUNNING', reason),
     azure: { ...run.azure, deployment_state: deploymentState, ...groupDetails(g) },
   }));
+}
+
+/** The group runs (or ran): RUNNING, then judged like every watched group. */
+async function startWatching(s: Step, g: GroupStatus, deploymentState: string, reason = RUNS): Promise<StepResult> {
+  await enterRunning(s, g, deploymentState, reason);
   return (await judge(s, g)) ?? keepWatching(s);
 }
 
@@ -253,7 +269,8 @@ async function provision(s: Step): Promise<StepResult> {
       if (g && g.provisioningState === 'Succeeded') return startWatching(s, g, 'Unknown');
     }
     await s.ctx.store.update(s.run.id, (run) => (run.azure.deployment_state === deployment?.state ? undefined : { ...run, azure: { ...run.azure, deployment_state: deployment?.state ?? 'Accepted' } }));
-    return after(Math.min(pollMs(s), Math.max(0, deadline - Date.now()) + 1));
+    const delay = Math.min(pollMs(s), Math.max(0, deadline - Date.now()) + 1);
+    return deployment ? keepProvisioning(s, delay) : after(delay);
   }
   if (deployment.state === 'Succeeded') {
     // This read is the run's first watch poll: it joins the watched runs' fair share.
@@ -418,32 +435,95 @@ async function watch(s: Step): Promise<StepResult> {
   return (await pollGroup(s)) ?? keepWatching(s);
 }
 
+/** What the loop (watch-loop.ts) does with a run after one of its steps. */
+export type LoopNext =
+  /** The same kind of step again, this many ms after the claim. */
+  | { again: number }
+  /** On to the next kind of step in the loop, due this many ms from now. */
+  | { next: DueKind; after: number }
+  /** The run's job takes over (the loop lets the run go and wakes the job). */
+  | { job: true }
+  /** Nothing is left to do: the run is final and cleaned up (its sleeping job is no longer needed). */
+  | { done: true };
+
+/** The kind of loop step a run's state asks for, if the loop can take it (else its job does). */
+export function loopKindOf(run: Run): DueKind | undefined {
+  if (isTerminal(run.state)) return run.cleanup?.state === 'pending' && cleansInLoop(run) ? 'cleanup' : undefined;
+  if (run.outcome) return undefined;
+  if (run.state === 'PROVISIONING') return 'provision';
+  if (run.state === 'RUNNING') return 'watch';
+  return undefined;
+}
+
 /**
- * One poll of a watched run, made by the watch loop (watch-loop.ts) with the read already booked:
- * 'watching' when the run goes on, 'left' when it no longer is RUNNING without an outcome (ended,
- * killed): then its job takes over (finalize, cancel, cleanup).
+ * Cleanup the loop can book in advance: the two DELETEs of a run whose deployment is known finished
+ * and whose group is not kept (no read, no cancel, no stop). Anything else is its job's step.
  */
-export async function pollWatchedRun(ctx: StepContext, run: Run, spec: RunSpec, principal: string, signal: AbortSignal): Promise<'watching' | 'left'> {
-  if (run.state !== 'RUNNING' || run.outcome) return 'left';
+const cleansInLoop = (run: Run) =>
+  !run.keep_container_group && !mayBeDeploying(run) && run.history.some((t) => t.state === 'SUBMITTING' || t.state === 'PROVISIONING' || t.state === 'RUNNING');
+
+/**
+ * One step of a run the loop holds, its calls already booked by the loop's claim: a provisioning poll
+ * (the deployment read), a watch poll (the group read) or the cleanup (the two DELETEs). An outcome
+ * found by a poll is finalized at once (the last log read booked at its own priority) and the run goes
+ * on to its cleanup in the loop; whatever the loop does not handle (a deployment missing or failed, a
+ * start timeout, a kill, a kept group) goes back to the run's job, whose steps handle it as before.
+ */
+export async function loopStep(ctx: StepContext, kind: DueKind, run: Run, spec: RunSpec, principal: string, signal: AbortSignal): Promise<LoopNext> {
+  if (loopKindOf(run) !== kind) return isTerminal(run.state) && run.cleanup?.state !== 'pending' ? { done: true } : { job: true };
   const azure = new AzureGateway(ctx.clients.for(spec.credentials, spec.subscription_id), { timeoutMs: ctx.azureCallTimeoutMs, signal });
   const s: Step = { run, spec, azure, ctx, principal, repeated: false };
-  // The loop booked the group read; streamed logs are a read more.
-  if (run.stream_output) await ctx.pacer.charge(principal, { read: 1 }, 'watch');
-  const endStep = stepDuration.startTimer({ step: 'watch' });
+  const endStep = stepDuration.startTimer({ step: kind });
   let outcome = 'error';
   try {
-    const ended = await pollGroup(s);
-    if (ended && s.run.state === 'RUNNING' && s.run.outcome) {
-      // Decided here: the last log read (booked at its own priority) and the final state follow at
-      // once, without a trip through the job; the job does the cleanup.
-      await charge(s, callsFor(s.run).calls);
-      await finalize(s);
-    }
+    const next = kind === 'provision' ? await provisionPoll(s) : kind === 'watch' ? await watchPoll(s) : await loopCleanup(s);
     outcome = 'ok';
-    return ended || s.run.state !== 'RUNNING' || s.run.outcome ? 'left' : 'watching';
+    return next;
   } finally {
     endStep({ outcome });
   }
+}
+
+async function provisionPoll(s: Step): Promise<LoopNext> {
+  const { resource_group_name: rg, deployment_name: name, container_group_name: group } = s.spec;
+  const deployment = await s.azure.deployment(rg, name);
+  const deadline = deadlineOf(s.run);
+  if (deployment && LIVE_DEPLOYMENT.has(deployment.state) && Date.now() <= deadline) {
+    await s.ctx.store.update(s.run.id, (run) => (run.azure.deployment_state === deployment.state ? undefined : { ...run, azure: { ...run.azure, deployment_state: deployment.state } }));
+    return { again: Math.min(pollMs(s), Math.max(0, deadline - Date.now()) + 1) };
+  }
+  // Missing, failed or out of time: the job's provision step (it reads the deployment again).
+  if (deployment?.state !== 'Succeeded') return { job: true };
+  // This read is the run's first watch poll.
+  await s.ctx.pacer.charge(s.principal, { read: 1 }, 'watch');
+  const g = await s.azure.group(rg, group);
+  if (!g) {
+    await decide(s, { state: 'CRASHED', status_code: -1, reason: 'The deployment succeeded but the container group does not exist.' }, { deployment_state: 'Succeeded' });
+    return finishInLoop(s);
+  }
+  if (!(await enterRunning(s, g, 'Succeeded'))) return { job: true }; // a kill came first
+  if (await judge(s, g)) return finishInLoop(s);
+  return { next: 'watch', after: pollMs(s) };
+}
+
+async function watchPoll(s: Step): Promise<LoopNext> {
+  // The loop booked the group read; streamed logs are a read more.
+  if (s.run.stream_output) await s.ctx.pacer.charge(s.principal, { read: 1 }, 'watch');
+  if (await pollGroup(s)) return finishInLoop(s);
+  return s.run.state === 'RUNNING' && !s.run.outcome ? { again: pollMs(s) } : { job: true };
+}
+
+/** An outcome decided by a poll: the last log read (booked at its own priority), the final state, then cleanup in the loop. */
+async function finishInLoop(s: Step): Promise<LoopNext> {
+  if (!s.run.outcome || isTerminal(s.run.state) || s.run.state === 'CANCELLING') return { job: true }; // a kill came first
+  await charge(s, callsFor(s.run).calls);
+  await finalize(s);
+  return loopKindOf(s.run) === 'cleanup' ? { next: 'cleanup', after: 0 } : { job: true };
+}
+
+async function loopCleanup(s: Step): Promise<LoopNext> {
+  const result = await cleanup(s);
+  return 'done' in result ? { done: true } : { again: result.after };
 }
 
 /** A run's poll interval, as the watch loop spaces its reads. */
@@ -477,7 +557,7 @@ async function finalize(s: Step): Promise<StepResult> {
       // The group is gone or its logs cannot be read: the outcome stands without them.
     }
   }
-  await s.ctx.store.update(s.run.id, (run) =>
+  const stored = await s.ctx.store.update(s.run.id, (run) =>
     isTerminal(run.state)
       ? undefined
       : {
@@ -486,6 +566,7 @@ async function finalize(s: Step): Promise<StepResult> {
           cleanup: { state: 'pending', attempts: 0, started_at: new Date().toISOString() },
         },
   );
+  if (stored) s.run = stored;
   await releaseSlot(s.ctx, s.run);
   return NOW;
 }
@@ -680,8 +761,14 @@ export async function advance(ctx: StepContext, runId: string, options: AdvanceO
     if (!spec) return endWithoutSpec(ctx, run);
     principal = ctx.clients.for(spec.credentials, spec.subscription_id).budgetKey;
   }
-  // A watched run's job only checks, now and then, that the watch loop has the run (then sleeps on).
-  if (run.state === 'RUNNING' && !run.outcome && ctx.watching && (await ctx.watching.has(principal, run.id))) return after(WATCH_BACKSTOP_MS);
+  // A run the loop holds: its job only checks, now and then, that the loop has it (then sleeps on).
+  // A cleanup the loop can do is handed to it (no job cycle waits for the cleanup's slot).
+  const kind = ctx.watching ? loopKindOf(run) : undefined;
+  if (kind && (await ctx.watching!.has(principal, run.id, kind))) return after(WATCH_BACKSTOP_MS);
+  if (kind === 'cleanup') {
+    await ctx.watching!.enter(principal, run.id, 0, 'cleanup');
+    return after(WATCH_BACKSTOP_MS);
+  }
   if (options.paid !== bookingOf(run)) {
     const { calls, purpose } = callsFor(run);
     const wait = await ctx.pacer.reserve(principal, calls, purpose, run.id);

@@ -1,15 +1,17 @@
-// The watch loop: every worker drains the due-sets of watched runs (watch-schedule.ts) in batches,
-// outside BullMQ. One script call claims the due runs its read budget allows; their group GETs go out
-// together (bounded concurrency, each bounded by AZURE_CALL_TIMEOUT_MS and aborted by a kill); a run
-// whose state did not change is not written, only handed back with its next due time in the next
-// claim call. A run that no longer needs watching (ended, killed, or a poll that failed for a reason
-// other than a transient one) leaves the due-set and its BullMQ job, which sleeps meanwhile, is woken
-// for what follows (finalize, cancel, cleanup, or the job's own error handling).
+// The loop: every worker drains the due-sets (watch-schedule.ts) in batches, outside BullMQ: the
+// provisioning polls, the watch polls and the cleanups of the runs whose jobs sleep meanwhile. One
+// script call claims the due runs of every kind its budgets allow; their calls go out together
+// (bounded concurrency, each bounded by AZURE_CALL_TIMEOUT_MS and aborted by a kill); a run whose state
+// did not change is not written, only handed back with its next due time in the next claim call. A
+// run goes on from provisioning to watching to cleanup in the loop; one the loop does not handle
+// (killed, a deployment that failed, a poll that failed for a reason other than a transient one)
+// leaves the due-sets and its BullMQ job is woken for what follows. A run the loop cleaned up is done:
+// its sleeping job is removed.
 import { isRedisUnreachable, type RedisOutageReport } from '../redis-outage.js';
 import type { Run, RunSpec } from '../runs/model.js';
 import { classifyAzureError } from '../azure/errors.js';
-import { pollIntervalMs, pollWatchedRun, type StepContext } from './steps.js';
-import type { WatchSchedule } from './watch-schedule.js';
+import { loopStep, type StepContext } from './steps.js';
+import type { DueKind, WatchSchedule } from './watch-schedule.js';
 
 export interface WatchLoopOptions {
   /** Most polls in flight at once in this worker. */
@@ -63,7 +65,7 @@ export interface WatchLoop {
 export function startWatchLoop(ctx: StepContext, schedule: WatchSchedule, options: WatchLoopOptions): WatchLoop {
   const inFlight = new Map<string, AbortController>();
   const polls = new Set<Promise<void>>();
-  const handBack = new Map<string, [string, number][]>(); // principal → (run, due at)
+  const handBack = new Map<string, [string, number, DueKind][]>(); // principal → (run, due at, kind)
   const specs = new Map<string, WatchSpec>();
   const failures = new Map<string, number>();
   let principals: string[] = [];
@@ -73,9 +75,9 @@ export function startWatchLoop(ctx: StepContext, schedule: WatchSchedule, option
   let running: Promise<void> | undefined;
   let again = false;
 
-  const giveBack = (principal: string, runId: string, dueAt: number) => {
+  const giveBack = (principal: string, runId: string, dueAt: number, kind: DueKind) => {
     const list = handBack.get(principal) ?? [];
-    list.push([runId, dueAt]);
+    list.push([runId, dueAt, kind]);
     handBack.set(principal, list);
   };
 
@@ -91,52 +93,58 @@ export function startWatchLoop(ctx: StepContext, schedule: WatchSchedule, option
   }
 
   /** The run leaves the loop; its job takes over at once. */
-  async function leave(principal: string, runId: string): Promise<void> {
+  async function leave(principal: string, runId: string, kind: DueKind): Promise<void> {
     specs.delete(runId);
     failures.delete(runId);
-    await schedule.leave(principal, runId);
+    await schedule.leave(principal, runId, kind);
     await ctx.wake(runId);
   }
 
-  async function poll(principal: string, runId: string, claimedAt: number): Promise<void> {
+  async function poll(principal: string, kind: DueKind, runId: string, claimedAt: number): Promise<void> {
     const controller = new AbortController();
     inFlight.set(runId, controller);
     let run: Run | undefined;
     try {
       run = await ctx.store.get(runId);
-      if (!run || run.state !== 'RUNNING') {
-        // Ended or killed meanwhile (its job was woken by that): nothing to read.
+      if (!run) {
         specs.delete(runId);
-        giveBack(principal, runId, -1);
+        giveBack(principal, runId, -1, kind);
         return;
       }
-      if (run.outcome) return await leave(principal, runId); // decided, but its job may not know yet
       const spec = await specOf(runId);
-      if (!spec) return await leave(principal, runId); // the job ends a run without its spec
-      const next = await pollWatchedRun(ctx, run, spec as RunSpec, principal, controller.signal);
+      if (!spec) return await leave(principal, runId, kind); // the job ends a run without its spec
+      const next = await loopStep(ctx, kind, run, spec as RunSpec, principal, controller.signal);
       failures.delete(runId);
-      if (next === 'left') return await leave(principal, runId);
-      giveBack(principal, runId, claimedAt + pollIntervalMs(ctx, run));
+      if ('again' in next) giveBack(principal, runId, claimedAt + next.again, kind);
+      else if ('next' in next) await schedule.move(principal, runId, kind, next.next, next.after);
+      else if ('job' in next) await leave(principal, runId, kind);
+      else {
+        // Cleaned up (or found so): nothing left for the run's job, which sleeps.
+        specs.delete(runId);
+        giveBack(principal, runId, -1, kind);
+        await ctx.finish?.(runId);
+      }
     } catch (err) {
       if (controller.signal.aborted) {
         // A kill (its job was woken by it) or a shutdown: the run's job decides.
-        giveBack(principal, runId, stopped ? claimedAt : -1);
+        giveBack(principal, runId, stopped ? claimedAt : -1, kind);
         return;
       }
       const failure = classifyAzureError(err);
       if (failure.kind === 'transient' && run) {
-        // Throttled, 5xx, reset: read again after Retry-After or a backoff; the run shows why.
+        // Throttled, 5xx, reset: try again after Retry-After or a backoff; the run shows why.
         const attempt = (failures.get(runId) ?? 0) + 1;
         failures.set(runId, attempt);
         const message = failure.message.slice(0, 500);
-        await ctx.store.update(runId, (r) => (r.state === 'RUNNING' ? { ...r, azure: { ...r.azure, last_transient_error: message } } : undefined)).catch(() => undefined);
-        ctx.log.warn({ runId, attempt, err: message }, 'transient Azure error while watching; reading again later');
-        giveBack(principal, runId, claimedAt + (failure.retryAfterMs ?? backoffMs(attempt)));
+        const state = run.state;
+        await ctx.store.update(runId, (r) => (r.state === state ? { ...r, azure: { ...r.azure, last_transient_error: message } } : undefined)).catch(() => undefined);
+        ctx.log.warn({ runId, kind, attempt, err: message }, 'transient Azure error in the loop; trying again later');
+        giveBack(principal, runId, claimedAt + (failure.retryAfterMs ?? backoffMs(attempt)), kind);
         return;
       }
       // Credentials refused, a final error, Redis trouble: the job's step handles it as it always has.
-      ctx.log.warn({ runId, err }, 'watch poll failed; handing the run back to its job');
-      await leave(principal, runId).catch((e: unknown) => ctx.log.error({ runId, err: e }, 'could not hand a watched run back; its claim lease will'));
+      ctx.log.warn({ runId, kind, err }, 'loop step failed; handing the run back to its job');
+      await leave(principal, runId, kind).catch((e: unknown) => ctx.log.error({ runId, err: e }, 'could not hand a run back to its job; its claim lease will'));
     } finally {
       inFlight.delete(runId);
       wakeSoon();
@@ -157,13 +165,13 @@ export function startWatchLoop(ctx: StepContext, schedule: WatchSchedule, option
         for (const entry of back) giveBack(principal, ...entry);
         throw err;
       });
-      for (const runId of claim.runs) {
-        const p = poll(principal, runId, claim.now);
+      claim.runs.forEach((runId, i) => {
+        const p = poll(principal, claim.kinds[i], runId, claim.now);
         polls.add(p);
         void p.finally(() => polls.delete(p));
-      }
+      });
       if (claim.runs.length === room && room > 0) wait = 0; // there may be more due
-      else if (claim.nextDue !== undefined) wait = Math.min(wait, Math.max(claim.nextDue, claim.budgetAt, claim.now + options.minGapMs) - claim.now);
+      else if (claim.wakeAt !== undefined) wait = Math.min(wait, Math.max(claim.wakeAt, claim.now + options.minGapMs) - claim.now);
     }
     return Math.max(0, wait);
   }

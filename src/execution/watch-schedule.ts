@@ -1,108 +1,205 @@
-// The due-set of watched runs: per principal, a zset run id → when its next group read is due (ms,
-// Redis' clock), beside the principal's ARM schedules under one hash tag (one cluster slot). Watch
-// polls leave BullMQ: the watch loop of every worker drains the due-sets in batches, and one script
-// call both claims up to K due runs and books their reads on the principal's read schedule.
+// The due-sets of the loop (watch-loop.ts): per principal and per kind of step, a zset run id → when
+// its next step is due (ms, Redis' clock), beside the principal's ARM schedules under one hash tag
+// (one cluster slot). Provisioning polls, watch polls and cleanups leave BullMQ: the loop of every
+// worker drains the due-sets in batches, and one script call claims due runs of every kind and books
+// their calls on the principal's schedules, each kind at its own priority:
+//
+//   provision  one deployment read, the whole burst ahead (lifecycle priority, as submission)
+//   watch      one group read, half the burst ahead (watching yields to the lifecycle)
+//   cleanup    the group DELETE and the deployment DELETE, none of the burst ahead (cleanup yields)
 //
 // A claim is a lease: the claimed run's score moves to now + lease, so a worker that dies holding it
-// gives it back when the lease runs out. A poll that finds nothing new puts the run back at
-// claimed-at + poll interval (in the next claim call, no write of the run). Claims go oldest-due first,
-// so when the watched runs need more reads than the budget gives, each waits its turn in one queue:
-// every interval stretches evenly (fair share) and no run starves.
+// gives it back when the lease runs out. A step that leaves the run where it is puts it back at its
+// next due time (in the next claim call, no write of the run). Claims go oldest-due first, so when the
+// runs need more calls than the budget gives, each waits its turn in one queue: every interval
+// stretches evenly (fair share) and no run starves.
 import type { RedisClient } from '../redis.js';
 import type { KeyLayout } from '../runs/keys.js';
-import { paceKeys, type LaneLimit } from './pacing.js';
+import { paceKeys, type Budgets, type Lane } from './pacing.js';
 
-// KEYS[1]: the principal's schedules (hash, field 'read' = the read lane's theoretical arrival time);
-// KEYS[2]: its due-set. ARGV: most claims, lease ms, read rate, read burst, then pairs of
-// (run id, due at ms | -1 to drop) handed back from earlier claims.
-// Returns {now, next due (or -1), when the budget allows the next read, claimed run ids...}.
+export type DueKind = 'provision' | 'watch' | 'cleanup';
+/** Claim order: provisioning first, then watching, then cleanup. */
+export const DUE_KINDS: DueKind[] = ['provision', 'watch', 'cleanup'];
+
+/** What one claimed run of each kind books: lane, calls per run, share of the lane's burst it may run ahead. */
+const BOOKS: Record<DueKind, [Lane, number, number][]> = {
+  provision: [['read', 1, 1]],
+  watch: [['read', 1, 0.5]],
+  cleanup: [
+    ['delete', 2, 0],
+    ['aciDelete5m', 1, 1],
+    ['aciDelete1h', 1, 1],
+  ],
+};
+
+// KEYS[1]: the principal's schedules (hash: lane → theoretical arrival time); KEYS[2..]: its due-sets,
+// one per kind. ARGV: most claims, lease ms, then per kind: number of lanes and per lane (name, calls
+// per run, rate, burst, share of the burst); then triples (kind number, run id, due at ms | -1 to drop)
+// handed back from earlier claims.
+// Returns {now, earliest due (or -1), when the budget allows the earliest kind's next step (or -1),
+// when to look again (or -1), then pairs (kind number, run id) claimed}.
 const CLAIM = `
 local t = redis.call('TIME')
 local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
-local most, lease, rate, burst = tonumber(ARGV[1]), tonumber(ARGV[2]), tonumber(ARGV[3]), tonumber(ARGV[4])
-local back, drop = {'XX'}, {}
-for i = 5, #ARGV, 2 do
-  local due = tonumber(ARGV[i + 1])
-  if due < 0 then drop[#drop + 1] = ARGV[i] else back[#back + 1] = due; back[#back + 1] = ARGV[i] end
-end
-if #back > 1 then redis.call('ZADD', KEYS[2], unpack(back)) end
-if #drop > 0 then redis.call('ZREM', KEYS[2], unpack(drop)) end
-local interval = 1000 / rate
--- Watching may run half the burst ahead of the schedule; submission and provisioning (booked by
--- BullMQ steps with the whole burst as tolerance) therefore always go first.
-local tolerance = (burst - 1) * interval / 2
-local tat = tonumber(redis.call('HGET', KEYS[1], 'read') or '0')
-local base = math.max(tat, now)
-local afford = 0
-if tat - tolerance <= now then afford = math.floor((now + tolerance - base) / interval) + 1 end
-local claimed = {}
-if afford > 0 and most > 0 then
-  claimed = redis.call('ZRANGEBYSCORE', KEYS[2], '-inf', now, 'LIMIT', 0, math.min(most, afford))
-end
-if #claimed > 0 then
-  local leased = {}
-  for _, id in ipairs(claimed) do
-    leased[#leased + 1] = now + lease
-    leased[#leased + 1] = id
+local most, lease = tonumber(ARGV[1]), tonumber(ARGV[2])
+local kinds = #KEYS - 1
+local specs, names, a = {}, {}, 3
+for k = 1, kinds do
+  local lanes = {}
+  for l = 1, tonumber(ARGV[a]) do
+    local b = a + (l - 1) * 5
+    lanes[l] = {ARGV[b + 1], tonumber(ARGV[b + 2]), tonumber(ARGV[b + 3]), tonumber(ARGV[b + 4]), tonumber(ARGV[b + 5])}
+    names[#names + 1] = ARGV[b + 1]
   end
-  redis.call('ZADD', KEYS[2], unpack(leased))
-  tat = base + #claimed * interval
-  redis.call('HSET', KEYS[1], 'read', tat)
+  specs[k] = lanes
+  a = a + 1 + #lanes * 5
+end
+local back, drop = {}, {}
+for i = a, #ARGV, 3 do
+  local k, due = tonumber(ARGV[i]), tonumber(ARGV[i + 2])
+  if due < 0 then
+    drop[k] = drop[k] or {}
+    table.insert(drop[k], ARGV[i + 1])
+  else
+    back[k] = back[k] or {'XX'}
+    table.insert(back[k], due)
+    table.insert(back[k], ARGV[i + 1])
+  end
+end
+for k = 1, kinds do
+  if back[k] then redis.call('ZADD', KEYS[k + 1], unpack(back[k])) end
+  if drop[k] then redis.call('ZREM', KEYS[k + 1], unpack(drop[k])) end
+end
+local stored = redis.call('HMGET', KEYS[1], unpack(names))
+local tat = {}
+for i, name in ipairs(names) do tat[name] = tonumber(stored[i] or '0') end
+local claimed, changed = {}, {}
+local earliest, budgetOfEarliest, wake = -1, -1, -1
+for k = 1, kinds do
+  -- How many runs of this kind the schedules allow now, at the kind's priority.
+  local afford, budgetAt = most - #claimed / 2, now
+  for _, lane in ipairs(specs[k]) do
+    local interval = 1000 / lane[3]
+    local tolerance = (lane[4] - 1) * interval * lane[5]
+    local base = math.max(tat[lane[1]], now)
+    budgetAt = math.max(budgetAt, math.ceil(tat[lane[1]] - tolerance))
+    if tat[lane[1]] - tolerance > now then afford = 0
+    else afford = math.min(afford, math.floor((now + tolerance - base) / (interval * lane[2])) + 1) end
+  end
+  local range = redis.call('ZRANGE', KEYS[k + 1], 0, math.max(0, afford), 'WITHSCORES')
+  local leased, taken = {}, 0
+  for i = 1, #range, 2 do
+    local score = tonumber(range[i + 1])
+    if taken < afford and score <= now then
+      taken = taken + 1
+      leased[#leased + 1] = now + lease
+      leased[#leased + 1] = range[i]
+      claimed[#claimed + 1] = k
+      claimed[#claimed + 1] = range[i]
+    else
+      if earliest < 0 or score < earliest then earliest, budgetOfEarliest = score, budgetAt end
+      local at = math.max(score, budgetAt)
+      if wake < 0 or at < wake then wake = at end
+      break
+    end
+  end
+  if taken > 0 then
+    redis.call('ZADD', KEYS[k + 1], unpack(leased))
+    for _, lane in ipairs(specs[k]) do
+      tat[lane[1]] = math.max(tat[lane[1]], now) + taken * lane[2] * 1000 / lane[3]
+      changed[lane[1]] = true
+    end
+  end
+end
+local writes = {}
+for name in pairs(changed) do
+  writes[#writes + 1] = name
+  writes[#writes + 1] = tat[name]
+end
+if #writes > 0 then
+  redis.call('HSET', KEYS[1], unpack(writes))
   redis.call('PEXPIRE', KEYS[1], 3600000)
 end
-local head = redis.call('ZRANGE', KEYS[2], 0, 0, 'WITHSCORES')
-local result = {now, tonumber(head[2] or '-1'), math.ceil(math.max(tat - tolerance, now))}
-for _, id in ipairs(claimed) do result[#result + 1] = id end
+local result = {now, earliest, budgetOfEarliest, wake}
+for _, v in ipairs(claimed) do result[#result + 1] = v end
 return result`;
 
-// KEYS[1]: due-set. ARGV: run id, delay ms. Due after the delay on Redis' clock, unless already there.
+// KEYS[1]: the due-set to enter; KEYS[2] (optional): the one to leave. ARGV: run id, delay ms, 'NX' or ''.
 const ENTER = `
 local t = redis.call('TIME')
 local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
-return redis.call('ZADD', KEYS[1], 'NX', now + tonumber(ARGV[2]), ARGV[1])`;
+if KEYS[2] then redis.call('ZREM', KEYS[2], ARGV[1]) end
+if ARGV[3] == 'NX' then return redis.call('ZADD', KEYS[1], 'NX', now + tonumber(ARGV[2]), ARGV[1]) end
+return redis.call('ZADD', KEYS[1], now + tonumber(ARGV[2]), ARGV[1])`;
 
 export interface Claim {
-  /** Redis' time of the claim (ms): the run's next read is due one poll interval after it. */
+  /** Redis' time of the claim (ms): a watched run's next read is due one poll interval after it. */
   now: number;
-  /** When the earliest run of the due-set is due (ms, Redis' clock), or undefined when it is empty. */
+  /** When the earliest run left in the due-sets is due (ms, Redis' clock), or undefined when they are empty. */
   nextDue?: number;
-  /** When the read budget allows the loop's next read (ms, Redis' clock). */
+  /** When the budget allows that run's kind its next step (ms, Redis' clock). */
   budgetAt: number;
+  /** When a run is both due and allowed by the budget (ms, Redis' clock), or undefined. */
+  wakeAt?: number;
+  /** The claimed runs, and the kind of step each was claimed for (same order). */
   runs: string[];
+  kinds: DueKind[];
 }
 
 export class WatchSchedule {
+  private readonly bookings: string[];
+
   constructor(
     private readonly redis: RedisClient,
     private readonly prefix: string,
     private readonly layout: KeyLayout,
-    private readonly read: LaneLimit,
-  ) {}
+    budgets: Budgets,
+  ) {
+    this.bookings = DUE_KINDS.flatMap((kind) => {
+      const lanes = BOOKS[kind].filter(([lane]) => budgets[lane]);
+      return [String(lanes.length), ...lanes.flatMap(([lane, calls, share]) => [lane, String(calls), String(budgets[lane]!.perSecond), String(budgets[lane]!.burst), String(share)])];
+    });
+  }
 
-  private due = (principal: string) => paceKeys(this.prefix, principal).due;
+  private due = (principal: string, kind: DueKind) => {
+    const { due } = paceKeys(this.prefix, principal);
+    return kind === 'watch' ? due : `${due}:${kind}`;
+  };
 
-  /** The principals that have (or had) watched runs; the watch loop claims on each. */
+  /** The principals that have (or had) runs in the loop; the loop claims on each. */
   get principalsKey(): string {
     return `${this.layout.shared}:watched-principals`;
   }
 
-  /** The run is watched by the watch loop from now on: due after `delayMs`. */
-  async enter(principal: string, runId: string, delayMs: number): Promise<void> {
-    await Promise.all([this.redis.eval(ENTER, 1, this.due(principal), runId, String(Math.round(delayMs))), this.redis.sadd(this.principalsKey, principal)]);
+  /** The run's next step of `kind` is the loop's from now on: due after `delayMs` (unless already there). */
+  async enter(principal: string, runId: string, delayMs: number, kind: DueKind = 'watch'): Promise<void> {
+    await Promise.all([this.redis.eval(ENTER, 1, this.due(principal, kind), runId, String(Math.round(delayMs)), 'NX'), this.redis.sadd(this.principalsKey, principal)]);
   }
 
-  /** The run is no longer watched (killed, ended): its job carries on. */
-  async leave(principal: string, runId: string): Promise<void> {
-    await this.redis.zrem(this.due(principal), runId);
+  /** The run goes on from one kind of step to the next in the loop, due after `delayMs` (one script call). */
+  async move(principal: string, runId: string, from: DueKind, to: DueKind, delayMs: number): Promise<void> {
+    await this.redis.eval(ENTER, 2, this.due(principal, to), this.due(principal, from), runId, String(Math.round(delayMs)), '');
   }
 
-  async has(principal: string, runId: string): Promise<boolean> {
-    return (await this.redis.zscore(this.due(principal), runId)) !== null;
+  /** The run is no longer the loop's (killed, ended, handed to its job): its job carries on. */
+  async leave(principal: string, runId: string, kind?: DueKind): Promise<void> {
+    if (kind) {
+      await this.redis.zrem(this.due(principal, kind), runId);
+      return;
+    }
+    await Promise.all(DUE_KINDS.map((k) => this.redis.zrem(this.due(principal, k), runId)));
   }
 
-  /** Every run in the principal's due-set (the reconciler checks runs against them). */
-  async members(principal: string): Promise<string[]> {
-    return this.redis.zrange(this.due(principal), 0, -1);
+  async has(principal: string, runId: string, kind: DueKind = 'watch'): Promise<boolean> {
+    return (await this.redis.zscore(this.due(principal, kind), runId)) !== null;
+  }
+
+  /** Every run in the principal's due-sets, with its kind (the reconciler checks runs against them). */
+  async members(principal: string): Promise<Map<string, DueKind>> {
+    const all = await Promise.all(DUE_KINDS.map((kind) => this.redis.zrange(this.due(principal, kind), 0, -1)));
+    const members = new Map<string, DueKind>();
+    all.forEach((ids, i) => ids.forEach((id) => members.set(id, DUE_KINDS[i])));
+    return members;
   }
 
   async principals(): Promise<string[]> {
@@ -110,15 +207,23 @@ export class WatchSchedule {
   }
 
   /**
-   * Hands back earlier claims (run → next due at, or -1 to drop it) and claims up to `most` due runs,
-   * their reads booked on the principal's read schedule, each leased for `leaseMs`.
+   * Hands back earlier claims ([run, next due at or -1 to drop it, kind (default watch)]) and claims up
+   * to `most` due runs of every kind, their calls booked on the principal's schedules at the kind's
+   * priority, each leased for `leaseMs`.
    */
-  async claim(principal: string, most: number, leaseMs: number, handBack: [string, number][] = []): Promise<Claim> {
+  async claim(principal: string, most: number, leaseMs: number, handBack: [string, number, DueKind?][] = []): Promise<Claim> {
     const k = paceKeys(this.prefix, principal);
-    const args = handBack.flatMap(([id, at]) => [id, String(Math.round(at))]);
-    const [now, nextDue, budgetAt, ...runs] = (await this.redis.eval(
-      CLAIM, 2, k.schedules, k.due, String(most), String(leaseMs), String(this.read.perSecond), String(this.read.burst), ...args,
-    )) as [number, number, number, ...string[]];
-    return { now, nextDue: nextDue < 0 ? undefined : nextDue, budgetAt, runs };
+    const args = handBack.flatMap(([id, at, kind]) => [String(DUE_KINDS.indexOf(kind ?? 'watch') + 1), id, String(Math.round(at))]);
+    const keys = DUE_KINDS.map((kind) => this.due(principal, kind));
+    const [now, nextDue, budgetAt, wakeAt, ...pairs] = (await this.redis.eval(
+      CLAIM, 1 + keys.length, k.schedules, ...keys, String(most), String(leaseMs), ...this.bookings, ...args,
+    )) as [number, number, number, number, ...(string | number)[]];
+    const runs: string[] = [];
+    const kinds: DueKind[] = [];
+    for (let i = 0; i < pairs.length; i += 2) {
+      kinds.push(DUE_KINDS[Number(pairs[i]) - 1]);
+      runs.push(String(pairs[i + 1]));
+    }
+    return { now, nextDue: nextDue < 0 ? undefined : nextDue, budgetAt: budgetAt < 0 ? now : budgetAt, wakeAt: wakeAt < 0 ? undefined : wakeAt, runs, kinds };
   }
 }

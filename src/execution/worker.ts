@@ -6,7 +6,8 @@ import { isRedisUnreachable, type RedisOutageReport } from '../redis-outage.js';
 import { startHousekeeper } from './housekeeper.js';
 import { RUNS_QUEUE, enqueueRun, forgetRun, runSignalChannel, type RunsQueue } from './queue.js';
 import type { SweepResult } from './sweeper.js';
-import { advance, TransientFailure, type StepContext, type StepResult } from './steps.js';
+import { advance, loopKindOf, TransientFailure, type StepContext, type StepResult } from './steps.js';
+import type { DueKind } from './watch-schedule.js';
 import { startWatchLoop } from './watch-loop.js';
 
 export interface RunJobData {
@@ -76,6 +77,8 @@ export function startRunWorker(ctx: StepContext, queue: RunsQueue, options: Work
       }
     }
     if ('done' in next) return 'done';
+    // A kill that came while the step was ending (its signal fired): the next step, which sees it, runs now.
+    if (signal?.aborted && next.after > 0) next = { after: 0 };
     const paid = next.paid;
     if (attempt !== (job.data.attempt ?? 0) || paid !== job.data.paid) await job.updateData({ runId: job.data.runId, attempt, ...(paid ? { paid } : {}) });
     await job.moveToDelayed(Date.now() + next.after, token);
@@ -135,7 +138,7 @@ export function startRunWorker(ctx: StepContext, queue: RunsQueue, options: Work
       const chunk = ids.slice(i, i + RECONCILE_CHUNK);
       const states = await Promise.all(chunk.map((id) => queue.forRun(id).getJobState(id)));
       const lost = chunk.filter((_, j) => ['completed', 'failed', 'unknown'].includes(states[j]));
-      if (watched) requeued += await unwatched(chunk.filter((id, j) => states[j] === 'delayed' && !watched.has(id)));
+      if (watched) requeued += await unheld(chunk.filter((id, j) => states[j] === 'delayed'), watched);
       await Promise.all(
         lost.map(async (id) => {
           await queue.forRun(id).remove(id).catch(() => undefined);
@@ -148,21 +151,24 @@ export function startRunWorker(ctx: StepContext, queue: RunsQueue, options: Work
     return requeued;
   }
 
-  /** Every run in a due-set of the watch loop (undefined without one). */
-  async function watchedRuns(): Promise<Set<string> | undefined> {
+  /** Every run in a due-set of the loop, with its kind (undefined without a loop). */
+  async function watchedRuns(): Promise<Map<string, DueKind> | undefined> {
     if (!ctx.watching) return undefined;
     const watching = ctx.watching;
     const members = await Promise.all((await watching.principals()).map((p) => watching.members(p)));
-    return new Set(members.flat());
+    return new Map(members.flatMap((m) => [...m]));
   }
 
   /**
-   * Runs whose job sleeps while no watch loop has them: a RUNNING run that left its due-set (or never
-   * got there: a crash in between) is woken, and its job reads the group and puts it back.
+   * Runs whose job sleeps while the loop does not have them: a run whose state is the loop's to follow
+   * (provisioning, running, a cleanup of two DELETEs) but which is in no due-set of that kind (it never
+   * got there: a crash in between) is woken, and its job's step puts it back.
    */
-  async function unwatched(sleeping: string[]): Promise<number> {
-    const runs = await store.getMany(sleeping);
-    const lost = sleeping.filter((_, j) => runs[j]?.state === 'RUNNING');
+  async function unheld(sleeping: string[], held: Map<string, DueKind>): Promise<number> {
+    const candidates = sleeping.filter((id) => !held.has(id));
+    if (candidates.length === 0) return 0;
+    const runs = await store.getMany(candidates);
+    const lost = candidates.filter((_, j) => runs[j] && loopKindOf(runs[j]!) !== undefined);
     await Promise.all(lost.map((id) => ctx.wake(id)));
     return lost.length;
   }

@@ -2,7 +2,7 @@
 // loop in a worker (a kill during a watch, a run lost from its due-set and its job repaired).
 import { Redis } from 'ioredis';
 import { afterAll, afterEach, describe, expect, inject, it } from 'vitest';
-import { ArmBudget, type Budgets } from '../../src/execution/pacing.js';
+import { ArmBudget, budgetsFrom, type Budgets } from '../../src/execution/pacing.js';
 import { WatchSchedule } from '../../src/execution/watch-schedule.js';
 import { KeyLayout } from '../../src/runs/keys.js';
 import { call } from '../helpers/emulator.js';
@@ -19,7 +19,7 @@ function schedule(read: { perSecond: number; burst: number }) {
   const prefix = `watch-${crypto.randomUUID()}`;
   prefixes.push(prefix);
   const budgets: Budgets = { read, write: { perSecond: 10, burst: 20 }, delete: { perSecond: 10, burst: 20 } };
-  return { watching: new WatchSchedule(redis, prefix, new KeyLayout(prefix), read), pacer: new ArmBudget(redis, prefix, budgets) };
+  return { watching: new WatchSchedule(redis, prefix, new KeyLayout(prefix), budgets), pacer: new ArmBudget(redis, prefix, budgets) };
 }
 
 describe('the due-set of watched runs', () => {
@@ -116,7 +116,7 @@ describe('the watch loop in a worker', () => {
     await waitFor(() => getRun(harness, id), (r) => r.state === 'RUNNING');
     expect(harness.worker!.watchLoop).toBeDefined();
     const principal = await principalOf(harness, id);
-    const schedule = new WatchSchedule(redisOf(harness), harness.config.queuePrefix, harness.services.store.keys, { perSecond: 1000, burst: 100 });
+    const schedule = scheduleOf(harness);
     await waitFor(() => schedule.has(principal, id), (x) => x);
     const before = await groupReads(harness);
     // Several reads of the group while the run's job stays delayed: the polls are not job cycles.
@@ -134,7 +134,7 @@ describe('the watch loop in a worker', () => {
     const id = body.flow_run.id;
     await waitFor(() => getRun(harness, id), (r) => r.state === 'RUNNING');
     const principal = await principalOf(harness, id);
-    const schedule = new WatchSchedule(redisOf(harness), harness.config.queuePrefix, harness.services.store.keys, { perSecond: 1000, burst: 100 });
+    const schedule = scheduleOf(harness);
     await waitFor(() => schedule.has(principal, id), (x) => x);
     await call(harness.emulator, 'POST', '/_emulator/faults', { kind: 'hang', share: 1, operation: 'ContainerGroups_Get', limit: 1 });
     await waitFor(async () => (await call(harness.emulator, 'GET', '/_emulator/counters')).body.injected.hang ?? 0, (n) => n === 1);
@@ -153,7 +153,7 @@ describe('the watch loop in a worker', () => {
     const id = body.flow_run.id;
     await waitFor(() => getRun(harness, id), (r) => r.state === 'RUNNING');
     const principal = await principalOf(harness, id);
-    const schedule = new WatchSchedule(redisOf(harness), harness.config.queuePrefix, harness.services.store.keys, { perSecond: 1000, burst: 100 });
+    const schedule = scheduleOf(harness);
     await waitFor(() => schedule.has(principal, id), (x) => x);
     // A crash (or a lost write) took both away.
     await harness.services.queue.forRun(id).remove(id);
@@ -170,6 +170,9 @@ describe('the watch loop in a worker', () => {
     expect((await settled(harness, id, 10_000)).state).toBe('CANCELLED');
   });
 });
+
+/** The loop's due-sets of the harness's installation (only membership is asked; the budgets do not matter). */
+const scheduleOf = (harness: Harness) => new WatchSchedule(redisOf(harness), harness.config.queuePrefix, harness.services.store.keys, budgetsFrom(harness.config));
 
 /** The harness's own Redis connection (the store's). */
 const redisOf = (harness: Harness) => (harness.services.store as unknown as { redis: Redis }).redis;
