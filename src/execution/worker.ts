@@ -125,20 +125,22 @@ export function startRunWorker(ctx: StepContext, queue: RunsQueue, options: Work
     .catch((err: unknown) => ctx.log.error({ err }, 'cannot hear kills'));
 
   /**
-   * Every unfinished run has a job: a job lost to a bug or a Redis restart is put back. The runs are
+   * Every unfinished run has a job or a due entry of the loop: a job lost to a bug or a Redis restart
+   * is put back. A run the loop holds needs no look at its job: the loop wakes the job when it hands
+   * the run back, and waking a run whose job is gone makes it a new one (queue.ts). The other runs are
    * checked in chunks whose commands go out together (pipelined), not one round trip after another.
    */
   async function reconcile(): Promise<number> {
     let requeued = 0;
     // Runs past their retention leave the index, and their jobs go with them.
     for (const id of await store.purgeExpired()) await forgetRun(queue, id);
-    const ids = await store.activeIds();
     const watched = await watchedRuns();
+    const ids = (await store.activeIds()).filter((id) => !watched?.has(id));
     for (let i = 0; i < ids.length; i += RECONCILE_CHUNK) {
       const chunk = ids.slice(i, i + RECONCILE_CHUNK);
       const states = await Promise.all(chunk.map((id) => queue.forRun(id).getJobState(id)));
       const lost = chunk.filter((_, j) => ['completed', 'failed', 'unknown'].includes(states[j]));
-      if (watched) requeued += await unheld(chunk.filter((id, j) => states[j] === 'delayed'), watched);
+      if (watched) requeued += await unheld(chunk.filter((_, j) => states[j] === 'delayed'));
       await Promise.all(
         lost.map(async (id) => {
           await queue.forRun(id).remove(id).catch(() => undefined);
@@ -160,12 +162,11 @@ export function startRunWorker(ctx: StepContext, queue: RunsQueue, options: Work
   }
 
   /**
-   * Runs whose job sleeps while the loop does not have them: a run whose state is the loop's to follow
+   * Runs whose job sleeps while the loop does not have them (none of these is in a due-set): a run whose state is the loop's to follow
    * (provisioning, running, a cleanup of two DELETEs) but which is in no due-set of that kind (it never
    * got there: a crash in between) is woken, and its job's step puts it back.
    */
-  async function unheld(sleeping: string[], held: Map<string, DueKind>): Promise<number> {
-    const candidates = sleeping.filter((id) => !held.has(id));
+  async function unheld(candidates: string[]): Promise<number> {
     if (candidates.length === 0) return 0;
     const runs = await store.getMany(candidates);
     const lost = candidates.filter((_, j) => runs[j] && loopKindOf(runs[j]!) !== undefined);
