@@ -439,7 +439,7 @@ async function watch(s: Step): Promise<StepResult> {
 export type LoopNext =
   /** The same kind of step again, this many ms after the claim. */
   | { again: number }
-  /** On to the next kind of step in the loop, due this many ms from now. */
+  /** On to the next kind of step in the loop, due this many ms after the claim. */
   | { next: DueKind; after: number }
   /** The run's job takes over (the loop lets the run go and wakes the job). */
   | { job: true }

@@ -11,7 +11,7 @@ import { isRedisUnreachable, type RedisOutageReport } from '../redis-outage.js';
 import type { Run, RunSpec } from '../runs/model.js';
 import { classifyAzureError } from '../azure/errors.js';
 import { loopStep, type StepContext } from './steps.js';
-import type { DueKind, WatchSchedule } from './watch-schedule.js';
+import type { DueKind, HandBack, WatchSchedule } from './watch-schedule.js';
 
 export interface WatchLoopOptions {
   /** Most polls in flight at once in this worker. */
@@ -65,7 +65,7 @@ export interface WatchLoop {
 export function startWatchLoop(ctx: StepContext, schedule: WatchSchedule, options: WatchLoopOptions): WatchLoop {
   const inFlight = new Map<string, AbortController>();
   const polls = new Set<Promise<void>>();
-  const handBack = new Map<string, [string, number, DueKind][]>(); // principal → (run, due at, kind)
+  const handBack = new Map<string, HandBack[]>(); // principal → (run, due at, kind, kind it leaves)
   const specs = new Map<string, WatchSpec>();
   const failures = new Map<string, number>();
   let principals: string[] = [];
@@ -75,9 +75,9 @@ export function startWatchLoop(ctx: StepContext, schedule: WatchSchedule, option
   let running: Promise<void> | undefined;
   let again = false;
 
-  const giveBack = (principal: string, runId: string, dueAt: number, kind: DueKind) => {
+  const giveBack = (principal: string, runId: string, dueAt: number, kind: DueKind, from?: DueKind) => {
     const list = handBack.get(principal) ?? [];
-    list.push([runId, dueAt, kind]);
+    list.push([runId, dueAt, kind, from]);
     handBack.set(principal, list);
   };
 
@@ -116,7 +116,7 @@ export function startWatchLoop(ctx: StepContext, schedule: WatchSchedule, option
       const next = await loopStep(ctx, kind, run, spec as RunSpec, principal, controller.signal);
       failures.delete(runId);
       if ('again' in next) giveBack(principal, runId, claimedAt + next.again, kind);
-      else if ('next' in next) await schedule.move(principal, runId, kind, next.next, next.after);
+      else if ('next' in next) giveBack(principal, runId, claimedAt + next.after, next.next, kind);
       else if ('job' in next) await leave(principal, runId, kind);
       else {
         // Cleaned up (or found so): nothing left for the run's job, which sleeps.
@@ -162,7 +162,7 @@ export function startWatchLoop(ctx: StepContext, schedule: WatchSchedule, option
       handBack.delete(principal);
       const room = stopped ? 0 : Math.min(options.batch, options.concurrency - inFlight.size);
       const claim = await schedule.claim(principal, room, options.leaseMs, back).catch((err: unknown) => {
-        for (const entry of back) giveBack(principal, ...entry);
+        handBack.set(principal, [...back, ...(handBack.get(principal) ?? [])]);
         throw err;
       });
       claim.runs.forEach((runId, i) => {

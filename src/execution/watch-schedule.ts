@@ -34,8 +34,8 @@ const BOOKS: Record<DueKind, [Lane, number, number][]> = {
 
 // KEYS[1]: the principal's schedules (hash: lane → theoretical arrival time); KEYS[2..]: its due-sets,
 // one per kind. ARGV: most claims, lease ms, then per kind: number of lanes and per lane (name, calls
-// per run, rate, burst, share of the burst); then triples (kind number, run id, due at ms | -1 to drop)
-// handed back from earlier claims.
+// per run, rate, burst, share of the burst); then quadruples (kind number, run id, due at ms | -1 to
+// drop, kind number it leaves | 0) handed back from earlier claims.
 // Returns {now, earliest due (or -1), when the budget allows the earliest kind's next step (or -1),
 // when to look again (or -1), then pairs (kind number, run id) claimed}.
 const CLAIM = `
@@ -54,10 +54,18 @@ for k = 1, kinds do
   specs[k] = lanes
   a = a + 1 + #lanes * 5
 end
-local back, drop = {}, {}
-for i = a, #ARGV, 3 do
-  local k, due = tonumber(ARGV[i]), tonumber(ARGV[i + 2])
-  if due < 0 then
+-- A run handed back stays only if it is still there (a kill may have taken it); a run going on to
+-- the next kind of step leaves the other due-set and enters this one.
+local back, drop, moved = {}, {}, {}
+for i = a, #ARGV, 4 do
+  local k, due, from = tonumber(ARGV[i]), tonumber(ARGV[i + 2]), tonumber(ARGV[i + 3])
+  if from > 0 then
+    drop[from] = drop[from] or {}
+    table.insert(drop[from], ARGV[i + 1])
+    moved[k] = moved[k] or {}
+    table.insert(moved[k], due)
+    table.insert(moved[k], ARGV[i + 1])
+  elseif due < 0 then
     drop[k] = drop[k] or {}
     table.insert(drop[k], ARGV[i + 1])
   else
@@ -69,6 +77,7 @@ end
 for k = 1, kinds do
   if back[k] then redis.call('ZADD', KEYS[k + 1], unpack(back[k])) end
   if drop[k] then redis.call('ZREM', KEYS[k + 1], unpack(drop[k])) end
+  if moved[k] then redis.call('ZADD', KEYS[k + 1], unpack(moved[k])) end
 end
 local stored = redis.call('HMGET', KEYS[1], unpack(names))
 local tat = {}
@@ -77,17 +86,16 @@ local claimed, changed = {}, {}
 local earliest, budgetOfEarliest, wake = -1, -1, -1
 for k = 1, kinds do
   -- How many runs of this kind the schedules allow now, at the kind's priority.
-  local afford, budgetAt = most - #claimed / 2, now
+  local afford = most - #claimed / 2
   for _, lane in ipairs(specs[k]) do
     local interval = 1000 / lane[3]
     local tolerance = (lane[4] - 1) * interval * lane[5]
     local base = math.max(tat[lane[1]], now)
-    budgetAt = math.max(budgetAt, math.ceil(tat[lane[1]] - tolerance))
     if tat[lane[1]] - tolerance > now then afford = 0
     else afford = math.min(afford, math.floor((now + tolerance - base) / (interval * lane[2])) + 1) end
   end
   local range = redis.call('ZRANGE', KEYS[k + 1], 0, math.max(0, afford), 'WITHSCORES')
-  local leased, taken = {}, 0
+  local leased, taken, head = {}, 0, nil
   for i = 1, #range, 2 do
     local score = tonumber(range[i + 1])
     if taken < afford and score <= now then
@@ -97,9 +105,7 @@ for k = 1, kinds do
       claimed[#claimed + 1] = k
       claimed[#claimed + 1] = range[i]
     else
-      if earliest < 0 or score < earliest then earliest, budgetOfEarliest = score, budgetAt end
-      local at = math.max(score, budgetAt)
-      if wake < 0 or at < wake then wake = at end
+      head = score
       break
     end
   end
@@ -109,6 +115,16 @@ for k = 1, kinds do
       tat[lane[1]] = math.max(tat[lane[1]], now) + taken * lane[2] * 1000 / lane[3]
       changed[lane[1]] = true
     end
+  end
+  if head then
+    -- The first run left: when it is due and its kind's budget allows it (after this claim's bookings).
+    local budgetAt = now
+    for _, lane in ipairs(specs[k]) do
+      budgetAt = math.max(budgetAt, math.ceil(tat[lane[1]] - (lane[4] - 1) * 1000 / lane[3] * lane[5]))
+    end
+    if earliest < 0 or head < earliest then earliest, budgetOfEarliest = head, budgetAt end
+    local at = math.max(head, budgetAt)
+    if wake < 0 or at < wake then wake = at end
   end
 end
 local writes = {}
@@ -124,13 +140,14 @@ local result = {now, earliest, budgetOfEarliest, wake}
 for _, v in ipairs(claimed) do result[#result + 1] = v end
 return result`;
 
-// KEYS[1]: the due-set to enter; KEYS[2] (optional): the one to leave. ARGV: run id, delay ms, 'NX' or ''.
+// KEYS[1]: due-set. ARGV: run id, delay ms. Due after the delay on Redis' clock, unless already there.
 const ENTER = `
 local t = redis.call('TIME')
 local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
-if KEYS[2] then redis.call('ZREM', KEYS[2], ARGV[1]) end
-if ARGV[3] == 'NX' then return redis.call('ZADD', KEYS[1], 'NX', now + tonumber(ARGV[2]), ARGV[1]) end
-return redis.call('ZADD', KEYS[1], now + tonumber(ARGV[2]), ARGV[1])`;
+return redis.call('ZADD', KEYS[1], 'NX', now + tonumber(ARGV[2]), ARGV[1])`;
+
+/** A run handed back: [run id, next due at (ms, Redis' clock) or -1 to drop it, its kind (default watch), the kind it leaves]. */
+export type HandBack = [string, number, DueKind?, DueKind?];
 
 export interface Claim {
   /** Redis' time of the claim (ms): a watched run's next read is due one poll interval after it. */
@@ -173,12 +190,7 @@ export class WatchSchedule {
 
   /** The run's next step of `kind` is the loop's from now on: due after `delayMs` (unless already there). */
   async enter(principal: string, runId: string, delayMs: number, kind: DueKind = 'watch'): Promise<void> {
-    await Promise.all([this.redis.eval(ENTER, 1, this.due(principal, kind), runId, String(Math.round(delayMs)), 'NX'), this.redis.sadd(this.principalsKey, principal)]);
-  }
-
-  /** The run goes on from one kind of step to the next in the loop, due after `delayMs` (one script call). */
-  async move(principal: string, runId: string, from: DueKind, to: DueKind, delayMs: number): Promise<void> {
-    await this.redis.eval(ENTER, 2, this.due(principal, to), this.due(principal, from), runId, String(Math.round(delayMs)), '');
+    await Promise.all([this.redis.eval(ENTER, 1, this.due(principal, kind), runId, String(Math.round(delayMs))), this.redis.sadd(this.principalsKey, principal)]);
   }
 
   /** The run is no longer the loop's (killed, ended, handed to its job): its job carries on. */
@@ -207,13 +219,14 @@ export class WatchSchedule {
   }
 
   /**
-   * Hands back earlier claims ([run, next due at or -1 to drop it, kind (default watch)]) and claims up
-   * to `most` due runs of every kind, their calls booked on the principal's schedules at the kind's
-   * priority, each leased for `leaseMs`.
+   * Hands back earlier claims ([run, next due at or -1 to drop it, kind (default watch), the kind it
+   * leaves when it goes on to the next kind of step]) and claims up to `most` due runs of every kind,
+   * their calls booked on the principal's schedules at the kind's priority, each leased for `leaseMs`.
    */
-  async claim(principal: string, most: number, leaseMs: number, handBack: [string, number, DueKind?][] = []): Promise<Claim> {
+  async claim(principal: string, most: number, leaseMs: number, handBack: HandBack[] = []): Promise<Claim> {
     const k = paceKeys(this.prefix, principal);
-    const args = handBack.flatMap(([id, at, kind]) => [String(DUE_KINDS.indexOf(kind ?? 'watch') + 1), id, String(Math.round(at))]);
+    const number = (kind: DueKind | undefined) => String(kind ? DUE_KINDS.indexOf(kind) + 1 : 0);
+    const args = handBack.flatMap(([id, at, kind, from]) => [number(kind ?? 'watch'), id, String(Math.round(at)), number(from)]);
     const keys = DUE_KINDS.map((kind) => this.due(principal, kind));
     const [now, nextDue, budgetAt, wakeAt, ...pairs] = (await this.redis.eval(
       CLAIM, 1 + keys.length, k.schedules, ...keys, String(most), String(leaseMs), ...this.bookings, ...args,

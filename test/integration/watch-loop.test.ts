@@ -15,10 +15,10 @@ afterAll(async () => {
   await redis.quit();
 });
 
-function schedule(read: { perSecond: number; burst: number }) {
+function schedule(read: { perSecond: number; burst: number }, del = { perSecond: 10, burst: 20 }) {
   const prefix = `watch-${crypto.randomUUID()}`;
   prefixes.push(prefix);
-  const budgets: Budgets = { read, write: { perSecond: 10, burst: 20 }, delete: { perSecond: 10, burst: 20 } };
+  const budgets: Budgets = { read, write: { perSecond: 10, burst: 20 }, delete: del };
   return { watching: new WatchSchedule(redis, prefix, new KeyLayout(prefix), budgets), pacer: new ArmBudget(redis, prefix, budgets) };
 }
 
@@ -95,6 +95,56 @@ describe('the due-set of watched runs', () => {
     expect(await watching.has('sp', 'b')).toBe(true);
     expect(next.nextDue).toBe(claim.now + 50);
   });
+
+  it('claims provisioning polls before watch polls, each kind at its own priority', async () => {
+    const { watching } = schedule({ perSecond: 1, burst: 11 }); // provisioning may run 10 s ahead, watching 5 s
+    for (let i = 0; i < 20; i++) await watching.enter('sp', `watched-${i}`, 0, 'watch');
+    for (let i = 0; i < 20; i++) await watching.enter('sp', `provisioned-${i}`, 0, 'provision');
+    const claim = await watching.claim('sp', 40, 60_000);
+    // Eleven provisioning reads take the whole burst; nothing is left within watching's half of it.
+    expect(claim.kinds.filter((k) => k === 'provision')).toHaveLength(11);
+    expect(claim.kinds.filter((k) => k === 'watch')).toHaveLength(0);
+    expect(claim.runs.every((r) => r.startsWith('provisioned-'))).toBe(true);
+    // The next provisioning read is allowed a second later (1/s), the next watch read not before 6 s.
+    expect(claim.wakeAt).toBe(claim.now + 1000);
+  });
+
+  it('books a cleanup as two deletes at none of the burst, apart from the reads', async () => {
+    const { watching } = schedule({ perSecond: 1000, burst: 100 }, { perSecond: 1, burst: 20 });
+    for (let i = 0; i < 5; i++) await watching.enter('sp', `ended-${i}`, 0, 'cleanup');
+    await watching.enter('sp', 'watched', 0, 'watch');
+    const first = await watching.claim('sp', 10, 60_000);
+    // One cleanup (its two deletes take 2 s of a 1/s budget that cleanup may not run ahead of), and the read goes on.
+    expect(first.kinds.sort()).toEqual(['cleanup', 'watch']);
+    const second = await watching.claim('sp', 10, 60_000);
+    expect(second.runs).toEqual([]);
+    expect(second.budgetAt).toBeGreaterThanOrEqual(second.now + 1900);
+  });
+
+  it('a run goes on from one kind of step to the next in the hand-back, and a dead worker\'s cleanup claim comes back', async () => {
+    const { watching } = schedule({ perSecond: 1000, burst: 100 }, { perSecond: 1000, burst: 100 });
+    await watching.enter('sp', 'a', 0, 'provision');
+    const provisioned = await watching.claim('sp', 10, 60_000);
+    expect(provisioned.kinds).toEqual(['provision']);
+    // Provisioned: watched from now on, due at once.
+    const watched = await watching.claim('sp', 10, 60_000, [['a', provisioned.now, 'watch', 'provision']]);
+    expect(await watching.has('sp', 'a', 'provision')).toBe(false);
+    expect(watched.kinds).toEqual(['watch']);
+    // Ended: its cleanup is due at once; this worker dies holding it.
+    const dead = await watching.claim('sp', 10, 300, [['a', watched.now, 'cleanup', 'watch']]);
+    expect(dead.runs).toEqual(['a']);
+    expect(dead.kinds).toEqual(['cleanup']);
+    expect(await watching.has('sp', 'a', 'watch')).toBe(false);
+    expect((await watching.claim('sp', 10, 60_000)).runs).toEqual([]);
+    const reclaimed = await waitFor(
+      () => watching.claim('sp', 10, 60_000),
+      (c) => c.runs.length > 0,
+      5000,
+    );
+    expect(reclaimed.runs).toEqual(['a']);
+    expect(reclaimed.kinds).toEqual(['cleanup']);
+    expect(reclaimed.now).toBeGreaterThanOrEqual(dead.now + 300);
+  });
 });
 
 describe('the watch loop in a worker', () => {
@@ -125,6 +175,30 @@ describe('the watch loop in a worker', () => {
     const run = await settled(harness, id, 20_000);
     expect(run.state).toBe('COMPLETED');
     expect(await schedule.has(principal, id)).toBe(false);
+  });
+
+  it('provisions, watches and cleans a run up outside BullMQ: its job sleeps from submission to the end, then is removed', async () => {
+    const harness = (h = await startService());
+    const body = submission({ command: 'sh -c "echo hi; sleep 300; exit 0"' }); // 3 s at the emulator's time scale
+    await harness.app.inject({ method: 'POST', url: '/runs', headers: auth, payload: body });
+    const id = body.flow_run.id;
+    const schedule = scheduleOf(harness);
+    await waitFor(() => getRun(harness, id), (r) => r.state === 'PROVISIONING');
+    const principal = await principalOf(harness, id);
+    // Sent: the deployment is polled by the loop while the job sleeps.
+    await waitFor(() => schedule.has(principal, id, 'provision'), (x) => x);
+    expect(await jobState(harness, id)).toBe('delayed');
+    await waitFor(() => getRun(harness, id), (r) => r.state === 'RUNNING');
+    expect(await jobState(harness, id)).toBe('delayed');
+    const run = await settled(harness, id, 20_000);
+    expect(run.state).toBe('COMPLETED');
+    expect(run.cleanup.state).toBe('done');
+    // The loop made both DELETEs, and the job that slept throughout is gone with nothing left to do.
+    const counters = (await call(harness.emulator, 'GET', '/_emulator/counters')).body.operations;
+    expect(counters.ContainerGroups_Delete).toBe(1);
+    expect(counters.Deployments_Delete).toBe(1);
+    await waitFor(() => jobState(harness, id), (s) => s === 'unknown');
+    await waitFor(() => schedule.members(principal), (m) => !m.has(id));
   });
 
   it('a kill during the watch reaches the run at once, even while its group read hangs', async () => {
