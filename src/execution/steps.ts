@@ -94,11 +94,15 @@ const NOW: StepResult = { after: 0 };
 /** Writes a change only if the run is still in `from`; false when someone (a kill) moved it. */
 async function move(s: Step, from: RunState, change: (run: Run) => Run): Promise<boolean> {
   let moved = false;
-  const stored = await s.ctx.store.update(s.run.id, (run) => {
-    if (run.state !== from || run.outcome) return undefined;
-    moved = true;
-    return change(run);
-  });
+  // The step's own copy of the run saves a read; a write that lands in between fails the compare-and-set.
+  const stored = await s.ctx.store.update(
+    s.run.id,
+    (run) => {
+      moved = run.state === from && !run.outcome;
+      return moved ? change(run) : undefined;
+    },
+    s.run,
+  );
   if (stored) s.run = stored;
   return moved;
 }
@@ -268,7 +272,7 @@ async function provision(s: Step): Promise<StepResult> {
       const g = await deployUnlessGroupExists(s);
       if (g && g.provisioningState === 'Succeeded') return startWatching(s, g, 'Unknown');
     }
-    await s.ctx.store.update(s.run.id, (run) => (run.azure.deployment_state === deployment?.state ? undefined : { ...run, azure: { ...run.azure, deployment_state: deployment?.state ?? 'Accepted' } }));
+    await s.ctx.store.update(s.run.id, (run) => (run.azure.deployment_state === deployment?.state ? undefined : { ...run, azure: { ...run.azure, deployment_state: deployment?.state ?? 'Accepted' } }), s.run);
     const delay = Math.min(pollMs(s), Math.max(0, deadline - Date.now()) + 1);
     return deployment ? keepProvisioning(s, delay) : after(delay);
   }
@@ -427,6 +431,7 @@ async function pollGroup(s: Step): Promise<StepResult | undefined> {
     !run.azure.credential_failure_since
       ? undefined
       : { ...run, azure: { ...run.azure, ...groupDetails(g), waiting_since: waiting, credential_failure_since: undefined, credential_failure: undefined } },
+    s.run,
   );
   return undefined;
 }
@@ -489,7 +494,7 @@ async function provisionPoll(s: Step): Promise<LoopNext> {
   const deployment = await s.azure.deployment(rg, name);
   const deadline = deadlineOf(s.run);
   if (deployment && LIVE_DEPLOYMENT.has(deployment.state) && Date.now() <= deadline) {
-    await s.ctx.store.update(s.run.id, (run) => (run.azure.deployment_state === deployment.state ? undefined : { ...run, azure: { ...run.azure, deployment_state: deployment.state } }));
+    await s.ctx.store.update(s.run.id, (run) => (run.azure.deployment_state === deployment.state ? undefined : { ...run, azure: { ...run.azure, deployment_state: deployment.state } }), s.run);
     return { again: Math.min(pollMs(s), Math.max(0, deadline - Date.now()) + 1) };
   }
   // Missing, failed or out of time: the job's provision step (it reads the deployment again).
@@ -565,6 +570,7 @@ async function finalize(s: Step): Promise<StepResult> {
           result: { identifier: run.infrastructure_pid, status_code: outcome.status_code },
           cleanup: { state: 'pending', attempts: 0, started_at: new Date().toISOString() },
         },
+    s.run,
   );
   if (stored) s.run = stored;
   await releaseSlot(s.ctx, s.run);
@@ -599,10 +605,14 @@ async function cleanup(s: Step): Promise<StepResult> {
   const backoff = Math.min(MAX_CLEANUP_DELAY_MS, pollMs(s) * attempts);
   const finalErrors = s.run.cleanup?.last_error?.startsWith('final:') ? attempts - 1 : 0;
   const record = (state: 'pending' | 'done' | 'kept' | 'failed', note: { status?: string; lastError?: string } = {}) =>
-    s.ctx.store.update(s.run.id, (run) => ({
-      ...run,
-      cleanup: { state, attempts, started_at: run.cleanup?.started_at, ...(note.status ? { status: note.status } : {}), ...(note.lastError ? { last_error: note.lastError } : {}) },
-    }));
+    s.ctx.store.update(
+      s.run.id,
+      (run) => ({
+        ...run,
+        cleanup: { state, attempts, started_at: run.cleanup?.started_at, ...(note.status ? { status: note.status } : {}), ...(note.lastError ? { last_error: note.lastError } : {}) },
+      }),
+      s.run,
+    );
   if (!s.run.history.some((t) => t.state === 'SUBMITTING' || t.state === 'PROVISIONING' || t.state === 'RUNNING')) {
     await record('done'); // never sent to Azure: nothing to clean up
     return { done: true };
