@@ -44,13 +44,14 @@ const WATCH_FORGET_MS = 10 * 60_000;
 const LIFECYCLE_WINDOW_MS = 10_000;
 
 // KEYS[1]: the principal's schedules (hash); KEYS[2]: its watched runs (zset run → last slot, ms).
-// ARGV: mode ('reserve' | 'charge'), purpose, run id, lifecycle window, forget-after, read rate,
+// ARGV: mode ('reserve' | 'charge' | 'try': reserve only if the slot is now), purpose, run id, lifecycle window, forget-after, read rate,
 // then per lane: name, calls, per-second, burst.
 // Returns the wait in ms until the booked slot (0: go now).
 const RESERVE = `
 local t = redis.call('TIME')
 local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
 local mode, purpose, run = ARGV[1], ARGV[2], ARGV[3]
+local booking = mode ~= 'charge'
 local window, forget, readRate = tonumber(ARGV[4]), tonumber(ARGV[5]), tonumber(ARGV[6])
 -- One read and one write of the schedules hash (Redis work per ARM call stays small).
 local fields = {'lc', 'lct'}
@@ -72,7 +73,7 @@ if purpose == 'watch' and run ~= '' then
   local n = redis.call('ZCARD', KEYS[2])
   if not last then n = n + 1 end
   local share = math.max(readRate * 0.1, readRate - lc * 1000 / window)
-  if last and mode == 'reserve' then desired = math.max(now, tonumber(last) + n * reads * 1000 / share) end
+  if last and booking then desired = math.max(now, tonumber(last) + n * reads * 1000 / share) end
 elseif run ~= '' then
   redis.call('ZREM', KEYS[2], run)
 end
@@ -82,7 +83,7 @@ end
 -- ACI's rate: far inside the margin kept below ARM's budgets).
 local armSlot = desired
 local slot = desired
-if mode == 'reserve' then
+if booking then
   for i = 7, #ARGV, 4 do
     local n, rate, burst = tonumber(ARGV[i + 1]), tonumber(ARGV[i + 2]), tonumber(ARGV[i + 3])
     if n > 0 then
@@ -97,6 +98,8 @@ if mode == 'reserve' then
     end
   end
 end
+-- Trying: a step that would have to wait books nothing (it is handed to the loop instead).
+if mode == 'try' and slot > now then return math.ceil(slot - now) end
 if purpose == 'lifecycle' then lc = lc + reads end
 local changes = {'lc', lc, 'lct', now}
 for i = 7, #ARGV, 4 do
@@ -138,7 +141,7 @@ export class ArmBudget {
     return [k.schedules, k.watched];
   }
 
-  private async book(mode: 'reserve' | 'charge', principal: string, calls: Calls, purpose: Purpose, runId = ''): Promise<number> {
+  private async book(mode: 'reserve' | 'charge' | 'try', principal: string, calls: Calls, purpose: Purpose, runId = ''): Promise<number> {
     const lanes = (Object.keys(calls) as (keyof Calls)[]).flatMap((kind) => {
       const n = calls[kind] ?? 0;
       return SPENDS[kind].flatMap((lane) => {
@@ -158,6 +161,14 @@ export class ArmBudget {
    */
   reserve(principal: string, calls: Calls, purpose: Purpose, runId?: string): Promise<number> {
     return this.book('reserve', principal, calls, purpose, runId);
+  }
+
+  /**
+   * Books `calls` only if the purpose's priority allows them now (0); otherwise books nothing and
+   * says how long a booking would have had to wait.
+   */
+  tryNow(principal: string, calls: Calls, purpose: Purpose, runId?: string): Promise<number> {
+    return this.book('try', principal, calls, purpose, runId);
   }
 
   /** Books calls a running step finds it must make after all (it makes them now; later slots move back). */

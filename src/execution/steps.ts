@@ -82,6 +82,8 @@ interface Step {
   principal: string;
   /** The step may have run before (BullMQ says the job stalled or failed, or the run left PENDING). */
   repeated: boolean;
+  /** The step is the loop's (watch-loop.ts): the loop, not the step, puts the run in its next due-set. */
+  loop?: boolean;
 }
 
 /** Books calls the step finds it must make after all; it makes them at once (see pacing.ts). */
@@ -226,7 +228,7 @@ async function submit(s: Step): Promise<StepResult> {
 
 /** The deployment is on its way: the loop polls it from now on (its job sleeps), or the job's next step. */
 async function keepProvisioning(s: Step, delayMs: number): Promise<StepResult> {
-  if (!s.ctx.watching || s.run.state !== 'PROVISIONING' || s.run.outcome) return after(delayMs);
+  if (s.loop || !s.ctx.watching || s.run.state !== 'PROVISIONING' || s.run.outcome) return after(delayMs);
   await s.ctx.watching.enter(s.principal, s.run.id, delayMs, 'provision');
   return after(WATCH_BACKSTOP_MS);
 }
@@ -455,6 +457,7 @@ export type LoopNext =
 export function loopKindOf(run: Run): DueKind | undefined {
   if (isTerminal(run.state)) return run.cleanup?.state === 'pending' && cleansInLoop(run) ? 'cleanup' : undefined;
   if (run.outcome) return undefined;
+  if (run.state === 'PENDING' || run.state === 'SUBMITTING') return 'submit';
   if (run.state === 'PROVISIONING') return 'provision';
   if (run.state === 'RUNNING') return 'watch';
   return undefined;
@@ -468,25 +471,38 @@ const cleansInLoop = (run: Run) =>
   !run.keep_container_group && !mayBeDeploying(run) && run.history.some((t) => t.state === 'SUBMITTING' || t.state === 'PROVISIONING' || t.state === 'RUNNING');
 
 /**
- * One step of a run the loop holds, its calls already booked by the loop's claim: a provisioning poll
- * (the deployment read), a watch poll (the group read) or the cleanup (the two DELETEs). An outcome
+ * One step of a run the loop holds, its calls already booked by the loop's claim: a submission that
+ * had to wait for its slot (the PUT), a provisioning poll (the deployment read), a watch poll (the
+ * group read) or the cleanup (the two DELETEs). A submission is a repeat (it looks before it sends)
+ * when the run is already SUBMITTING or an earlier claim of it ran out (`reclaimed`). An outcome
  * found by a poll is finalized at once (the last log read booked at its own priority) and the run goes
  * on to its cleanup in the loop; whatever the loop does not handle (a deployment missing or failed, a
  * start timeout, a kill, a kept group) goes back to the run's job, whose steps handle it as before.
  */
-export async function loopStep(ctx: StepContext, kind: DueKind, run: Run, spec: RunSpec, principal: string, signal: AbortSignal): Promise<LoopNext> {
+export async function loopStep(ctx: StepContext, kind: DueKind, run: Run, spec: RunSpec, principal: string, signal: AbortSignal, reclaimed = false): Promise<LoopNext> {
   if (loopKindOf(run) !== kind) return isTerminal(run.state) && run.cleanup?.state !== 'pending' ? { done: true } : { job: true };
   const azure = new AzureGateway(ctx.clients.for(spec.credentials, spec.subscription_id), { timeoutMs: ctx.azureCallTimeoutMs, signal });
-  const s: Step = { run, spec, azure, ctx, principal, repeated: false };
+  const s: Step = { run, spec, azure, ctx, principal, repeated: reclaimed || run.state === 'SUBMITTING', loop: true };
   const endStep = stepDuration.startTimer({ step: kind });
   let outcome = 'error';
   try {
-    const next = kind === 'provision' ? await provisionPoll(s) : kind === 'watch' ? await watchPoll(s) : await loopCleanup(s);
+    const steps = { submit: loopSubmit, provision: provisionPoll, watch: watchPoll, cleanup: loopCleanup };
+    const next = await steps[kind](s);
     outcome = 'ok';
     return next;
   } finally {
     endStep({ outcome });
   }
+}
+
+async function loopSubmit(s: Step): Promise<LoopNext> {
+  // The claim booked the PUT; a repeat looks for the deployment first (the group read, if needed, is charged in the step).
+  if (s.run.azure.deployment_state !== undefined) await charge(s, { read: 1 });
+  const result = await submit(s);
+  if (s.run.outcome || 'done' in result) return { job: true }; // crashed or killed: the job finalizes, cancels, cleans up
+  if (s.run.state === 'PROVISIONING') return { next: 'provision', after: result.after };
+  if ((s.run.state === 'SUBMITTING' || s.run.state === 'PENDING') && result.after > 0) return { again: result.after }; // a refusal that clears by itself
+  return { job: true };
 }
 
 async function provisionPoll(s: Step): Promise<LoopNext> {
@@ -781,9 +797,16 @@ export async function advance(ctx: StepContext, runId: string, options: AdvanceO
   }
   if (options.paid !== bookingOf(run)) {
     const { calls, purpose } = callsFor(run);
-    const wait = await ctx.pacer.reserve(principal, calls, purpose, run.id);
+    // A submission that would wait for its slot is handed to the loop, which sends it when the budget
+    // allows (a wait there costs no job cycle); one that can go now goes now.
+    const handOver = ctx.watching !== undefined && kind === 'submit';
+    const wait = handOver ? await ctx.pacer.tryNow(principal, calls, purpose, run.id) : await ctx.pacer.reserve(principal, calls, purpose, run.id);
     if (wait > 0) {
       pacerWait.observe({ purpose }, wait / 1000);
+      if (handOver) {
+        await ctx.watching!.enter(principal, run.id, 0, 'submit');
+        return after(WATCH_BACKSTOP_MS);
+      }
       return { after: wait, paid: bookingOf(run) };
     }
   }

@@ -86,10 +86,19 @@ export function startWatchLoop(ctx: StepContext, schedule: WatchSchedule, option
     if (known) return known;
     const spec = await ctx.store.spec(runId);
     if (!spec) return undefined;
+    return remember(runId, slim(spec));
+  }
+
+  function remember(runId: string, kept: WatchSpec): WatchSpec {
     if (specs.size >= SPEC_CACHE_LIMIT) specs.delete(specs.keys().next().value!);
-    const kept = slim(spec);
     specs.set(runId, kept);
     return kept;
+  }
+
+  async function fullSpecOf(runId: string): Promise<RunSpec | undefined> {
+    const spec = await ctx.store.spec(runId);
+    if (spec) remember(runId, slim(spec));
+    return spec;
   }
 
   /** The run leaves the loop; its job takes over at once. */
@@ -100,7 +109,7 @@ export function startWatchLoop(ctx: StepContext, schedule: WatchSchedule, option
     await ctx.wake(runId);
   }
 
-  async function poll(principal: string, kind: DueKind, runId: string, claimedAt: number): Promise<void> {
+  async function poll(principal: string, kind: DueKind, runId: string, claimedAt: number, reclaimed: boolean): Promise<void> {
     const controller = new AbortController();
     inFlight.set(runId, controller);
     let run: Run | undefined;
@@ -111,9 +120,10 @@ export function startWatchLoop(ctx: StepContext, schedule: WatchSchedule, option
         giveBack(principal, runId, -1, kind);
         return;
       }
-      const spec = await specOf(runId);
+      // A submission sends the whole deployment; the steps after it need only what specOf keeps.
+      const spec = kind === 'submit' ? await fullSpecOf(runId) : await specOf(runId);
       if (!spec) return await leave(principal, runId, kind); // the job ends a run without its spec
-      const next = await loopStep(ctx, kind, run, spec as RunSpec, principal, controller.signal);
+      const next = await loopStep(ctx, kind, run, spec as RunSpec, principal, controller.signal, reclaimed);
       failures.delete(runId);
       if ('again' in next) giveBack(principal, runId, claimedAt + next.again, kind);
       else if ('next' in next) giveBack(principal, runId, claimedAt + next.after, next.next, kind);
@@ -166,7 +176,7 @@ export function startWatchLoop(ctx: StepContext, schedule: WatchSchedule, option
         throw err;
       });
       claim.runs.forEach((runId, i) => {
-        const p = poll(principal, claim.kinds[i], runId, claim.now);
+        const p = poll(principal, claim.kinds[i], runId, claim.now, claim.reclaimed[i]);
         polls.add(p);
         void p.finally(() => polls.delete(p));
       });

@@ -1,15 +1,18 @@
 // The due-sets of the loop (watch-loop.ts): per principal and per kind of step, a zset run id → when
 // its next step is due (ms, Redis' clock), beside the principal's ARM schedules under one hash tag
-// (one cluster slot). Provisioning polls, watch polls and cleanups leave BullMQ: the loop of every
-// worker drains the due-sets in batches, and one script call claims due runs of every kind and books
-// their calls on the principal's schedules, each kind at its own priority:
+// (one cluster slot). Submissions that must wait for their slot, provisioning polls, watch polls and
+// cleanups leave BullMQ: the loop of every worker drains the due-sets in batches, and one script call
+// claims due runs of every kind and books their calls on the principal's schedules, each kind at its
+// own priority:
 //
-//   provision  one deployment read, the whole burst ahead (lifecycle priority, as submission)
+//   submit     the deployment PUT (a write and an ACI create), the whole burst ahead (lifecycle priority)
+//   provision  one deployment read, the whole burst ahead (lifecycle priority)
 //   watch      one group read, half the burst ahead (watching yields to the lifecycle)
 //   cleanup    the group DELETE and the deployment DELETE, none of the burst ahead (cleanup yields)
 //
 // A claim is a lease: the claimed run's score moves to now + lease, so a worker that dies holding it
-// gives it back when the lease runs out. A step that leaves the run where it is puts it back at its
+// gives it back when the lease runs out (a lease's score ends in .5 ms, so a claim taken again after
+// its lease ran out is known as one: a submission then looks before it sends). A step that leaves the run where it is puts it back at its
 // next due time (in the next claim call, no write of the run). Claims go oldest-due first, so when the
 // runs need more calls than the budget gives, each waits its turn in one queue: every interval
 // stretches evenly (fair share) and no run starves.
@@ -17,12 +20,17 @@ import type { RedisClient } from '../redis.js';
 import type { KeyLayout } from '../runs/keys.js';
 import { paceKeys, type Budgets, type Lane } from './pacing.js';
 
-export type DueKind = 'provision' | 'watch' | 'cleanup';
-/** Claim order: provisioning first, then watching, then cleanup. */
-export const DUE_KINDS: DueKind[] = ['provision', 'watch', 'cleanup'];
+export type DueKind = 'submit' | 'provision' | 'watch' | 'cleanup';
+/** Claim order: submission first, then provisioning, watching, cleanup. */
+export const DUE_KINDS: DueKind[] = ['submit', 'provision', 'watch', 'cleanup'];
 
 /** What one claimed run of each kind books: lane, calls per run, share of the lane's burst it may run ahead. */
 const BOOKS: Record<DueKind, [Lane, number, number][]> = {
+  submit: [
+    ['write', 1, 1],
+    ['aciCreate5m', 1, 1],
+    ['aciCreate1h', 1, 1],
+  ],
   provision: [['read', 1, 1]],
   watch: [['read', 1, 0.5]],
   cleanup: [
@@ -37,7 +45,7 @@ const BOOKS: Record<DueKind, [Lane, number, number][]> = {
 // per run, rate, burst, share of the burst); then quadruples (kind number, run id, due at ms | -1 to
 // drop, kind number it leaves | 0) handed back from earlier claims.
 // Returns {now, earliest due (or -1), when the budget allows the earliest kind's next step (or -1),
-// when to look again (or -1), then pairs (kind number, run id) claimed}.
+// when to look again (or -1), then triples (kind number, run id, 1 when its lease had run out) claimed}.
 const CLAIM = `
 local t = redis.call('TIME')
 local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
@@ -86,7 +94,7 @@ local claimed, changed = {}, {}
 local earliest, budgetOfEarliest, wake = -1, -1, -1
 for k = 1, kinds do
   -- How many runs of this kind the schedules allow now, at the kind's priority.
-  local afford = most - #claimed / 2
+  local afford = most - #claimed / 3
   for _, lane in ipairs(specs[k]) do
     local interval = 1000 / lane[3]
     local tolerance = (lane[4] - 1) * interval * lane[5]
@@ -100,10 +108,11 @@ for k = 1, kinds do
     local score = tonumber(range[i + 1])
     if taken < afford and score <= now then
       taken = taken + 1
-      leased[#leased + 1] = now + lease
+      leased[#leased + 1] = now + lease + 0.5
       leased[#leased + 1] = range[i]
       claimed[#claimed + 1] = k
       claimed[#claimed + 1] = range[i]
+      if score % 1 ~= 0 then claimed[#claimed + 1] = 1 else claimed[#claimed + 1] = 0 end
     else
       head = score
       break
@@ -158,9 +167,10 @@ export interface Claim {
   budgetAt: number;
   /** When a run is both due and allowed by the budget (ms, Redis' clock), or undefined. */
   wakeAt?: number;
-  /** The claimed runs, and the kind of step each was claimed for (same order). */
+  /** The claimed runs, the kind of step each was claimed for, and whether an earlier claim of it ran out (same order). */
   runs: string[];
   kinds: DueKind[];
+  reclaimed: boolean[];
 }
 
 export class WatchSchedule {
@@ -228,15 +238,17 @@ export class WatchSchedule {
     const number = (kind: DueKind | undefined) => String(kind ? DUE_KINDS.indexOf(kind) + 1 : 0);
     const args = handBack.flatMap(([id, at, kind, from]) => [number(kind ?? 'watch'), id, String(Math.round(at)), number(from)]);
     const keys = DUE_KINDS.map((kind) => this.due(principal, kind));
-    const [now, nextDue, budgetAt, wakeAt, ...pairs] = (await this.redis.eval(
+    const [now, nextDue, budgetAt, wakeAt, ...triples] = (await this.redis.eval(
       CLAIM, 1 + keys.length, k.schedules, ...keys, String(most), String(leaseMs), ...this.bookings, ...args,
     )) as [number, number, number, number, ...(string | number)[]];
     const runs: string[] = [];
     const kinds: DueKind[] = [];
-    for (let i = 0; i < pairs.length; i += 2) {
-      kinds.push(DUE_KINDS[Number(pairs[i]) - 1]);
-      runs.push(String(pairs[i + 1]));
+    const reclaimed: boolean[] = [];
+    for (let i = 0; i < triples.length; i += 3) {
+      kinds.push(DUE_KINDS[Number(triples[i]) - 1]);
+      runs.push(String(triples[i + 1]));
+      reclaimed.push(Number(triples[i + 2]) === 1);
     }
-    return { now, nextDue: nextDue < 0 ? undefined : nextDue, budgetAt: budgetAt < 0 ? now : budgetAt, wakeAt: wakeAt < 0 ? undefined : wakeAt, runs, kinds };
+    return { now, nextDue: nextDue < 0 ? undefined : nextDue, budgetAt: budgetAt < 0 ? now : budgetAt, wakeAt: wakeAt < 0 ? undefined : wakeAt, runs, kinds, reclaimed };
   }
 }

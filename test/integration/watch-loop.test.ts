@@ -143,6 +143,9 @@ describe('the due-set of watched runs', () => {
     );
     expect(reclaimed.runs).toEqual(['a']);
     expect(reclaimed.kinds).toEqual(['cleanup']);
+    // Known as taken again after a lease ran out (a submission then looks before it sends).
+    expect(dead.reclaimed).toEqual([false]);
+    expect(reclaimed.reclaimed).toEqual([true]);
     expect(reclaimed.now).toBeGreaterThanOrEqual(dead.now + 300);
   });
 });
@@ -199,6 +202,23 @@ describe('the watch loop in a worker', () => {
     expect(counters.Deployments_Delete).toBe(1);
     await waitFor(() => jobState(harness, id), (s) => s === 'unknown');
     await waitFor(() => schedule.members(principal), (m) => !m.has(id));
+  });
+
+  it('sends a submission that must wait for its slot from the loop, once per run', async () => {
+    const harness = (h = await startService({ env: { ARM_WRITES_PER_SECOND: '1' } })); // a burst of 8 writes, then one a second
+    const bodies = Array.from({ length: 12 }, () => submission({ command: 'sh -c "sleep 100000"' }));
+    for (const body of bodies) expect((await harness.app.inject({ method: 'POST', url: '/runs', headers: auth, payload: body })).statusCode).toBe(202);
+    const ids = bodies.map((b) => b.flow_run.id);
+    const schedule = scheduleOf(harness);
+    const principal = await waitFor(() => harness.services.store.get(ids[0]), (r) => Boolean(r?.principal)).then((r) => r!.principal!);
+    // The last ones wait in the loop's submit due-set (their jobs sleep), not in BullMQ's delayed set.
+    const waiting = await waitFor(async () => (await Promise.all(ids.map((id) => schedule.has(principal, id, 'submit')))).filter(Boolean).length, (n) => n > 0);
+    expect(waiting).toBeGreaterThan(0);
+    const runs = await Promise.all(ids.map((id) => waitFor(() => getRun(harness, id), (r) => r.state === 'RUNNING', 30_000)));
+    expect(runs.every((r) => r.state === 'RUNNING')).toBe(true);
+    const counters = (await call(harness.emulator, 'GET', '/_emulator/counters')).body;
+    expect(counters.operations.Deployments_CreateOrUpdate).toBe(12);
+    expect(counters.throttled).toBe(0);
   });
 
   it('a kill during the watch reaches the run at once, even while its group read hangs', async () => {
