@@ -6,7 +6,7 @@ import { AzureClientCache } from './azure/clients.js';
 import type { Config, Role } from './config.js';
 import { PoolAdmission } from './execution/admission.js';
 import { ArmBudget, budgetsFrom } from './execution/pacing.js';
-import { enqueueRun, forgetRun, wakeRun } from './execution/queue.js';
+import { enqueueRun, wakeRun } from './execution/queue.js';
 import { sweepOrphans } from './execution/sweeper.js';
 import { startRunWorker } from './execution/worker.js';
 import { WatchSchedule } from './execution/watch-schedule.js';
@@ -57,7 +57,6 @@ export function startWorker(config: Config, services: Services, connection: Redi
     admission: new PoolAdmission(connection, store.keys),
     wake: (runId: string) => wakeRun(services.queue, runId, { retryWhileActive: true }),
     watching: new WatchSchedule(connection, config.queuePrefix, store.keys, budgetsFrom(config)),
-    finish: (runId: string) => forgetRun(services.queue, runId),
   };
   const sweep = () =>
     sweepOrphans({

@@ -32,8 +32,6 @@ export interface StepContext {
    * some worker, outside BullMQ, while its job sleeps. Without it, each poll is a step of the job.
    */
   watching?: WatchSchedule;
-  /** The run's job is no longer needed: the loop cleaned the run up (its job sleeps; it is removed). */
-  finish?: (runId: string) => Promise<void>;
 }
 
 /** Done, or run again after `after` ms; `paid` says the next step's ARM calls are already booked. */
@@ -71,8 +69,6 @@ const STOPPED_LOG_BYTES = 16 * 1024;
 /** A run queued for a pool slot is woken by whoever frees one; this is only the backstop if that wake is lost. */
 const POOL_WAIT_BACKSTOP_MS = 60_000;
 const MAX_CLEANUP_DELAY_MS = 5 * 60_000;
-/** A watched run's job sleeps this long between checks that the run is still in the due-set. */
-export const WATCH_BACKSTOP_MS = 10 * 60_000;
 
 interface Step {
   run: Run;
@@ -92,6 +88,11 @@ const charge = (s: Step, calls: Calls, purpose: Purpose = 'lifecycle') => s.ctx.
 const pollMs = (s: Step) => Math.max(s.run.poll_interval_seconds, s.ctx.minPollIntervalSeconds) * 1000;
 const after = (ms: number): StepResult => ({ after: Math.max(0, Math.round(ms)) });
 const NOW: StepResult = { after: 0 };
+/**
+ * The loop has the run from here (a due entry): the job ends. Whoever needs a job again (a kill, the
+ * loop handing the run back, the reconciler for a run in no due-set) makes a new one (queue.ts wakeRun).
+ */
+const HANDED_OVER: StepResult = { done: true };
 
 /** Writes a change only if the run is still in `from`; false when someone (a kill) moved it. */
 async function move(s: Step, from: RunState, change: (run: Run) => Run): Promise<boolean> {
@@ -230,7 +231,7 @@ async function submit(s: Step): Promise<StepResult> {
 async function keepProvisioning(s: Step, delayMs: number): Promise<StepResult> {
   if (s.loop || !s.ctx.watching || s.run.state !== 'PROVISIONING' || s.run.outcome) return after(delayMs);
   await s.ctx.watching.enter(s.principal, s.run.id, delayMs, 'provision');
-  return after(WATCH_BACKSTOP_MS);
+  return HANDED_OVER;
 }
 
 const RUNS = 'The container group is provisioned and its container runs.';
@@ -253,7 +254,7 @@ async function startWatching(s: Step, g: GroupStatus, deploymentState: string, r
 async function keepWatching(s: Step): Promise<StepResult> {
   if (!s.ctx.watching) return after(pollMs(s));
   await s.ctx.watching.enter(s.principal, s.run.id, pollMs(s));
-  return after(WATCH_BACKSTOP_MS);
+  return HANDED_OVER;
 }
 
 async function provision(s: Step): Promise<StepResult> {
@@ -450,7 +451,7 @@ export type LoopNext =
   | { next: DueKind; after: number }
   /** The run's job takes over (the loop lets the run go and wakes the job). */
   | { job: true }
-  /** Nothing is left to do: the run is final and cleaned up (its sleeping job is no longer needed). */
+  /** Nothing is left to do: the run is final and cleaned up. */
   | { done: true };
 
 /** The kind of loop step a run's state asks for, if the loop can take it (else its job does). */
@@ -787,13 +788,13 @@ export async function advance(ctx: StepContext, runId: string, options: AdvanceO
     if (!spec) return endWithoutSpec(ctx, run);
     principal = ctx.clients.for(spec.credentials, spec.subscription_id).budgetKey;
   }
-  // A run the loop holds: its job only checks, now and then, that the loop has it (then sleeps on).
-  // A cleanup the loop can do is handed to it (no job cycle waits for the cleanup's slot).
+  // A run the loop holds needs no job. A cleanup the loop can do is handed to it (no job cycle waits
+  // for the cleanup's slot).
   const kind = ctx.watching ? loopKindOf(run) : undefined;
-  if (kind && (await ctx.watching!.has(principal, run.id, kind))) return after(WATCH_BACKSTOP_MS);
+  if (kind && (await ctx.watching!.has(principal, run.id, kind))) return HANDED_OVER;
   if (kind === 'cleanup') {
     await ctx.watching!.enter(principal, run.id, 0, 'cleanup');
-    return after(WATCH_BACKSTOP_MS);
+    return HANDED_OVER;
   }
   if (options.paid !== bookingOf(run)) {
     const { calls, purpose } = callsFor(run);
@@ -805,7 +806,7 @@ export async function advance(ctx: StepContext, runId: string, options: AdvanceO
       pacerWait.observe({ purpose }, wait / 1000);
       if (handOver) {
         await ctx.watching!.enter(principal, run.id, 0, 'submit');
-        return after(WATCH_BACKSTOP_MS);
+        return HANDED_OVER;
       }
       return { after: wait, paid: bookingOf(run) };
     }

@@ -5,8 +5,8 @@
 // did not change is not written, only handed back with its next due time in the next claim call. A
 // run goes on from provisioning to watching to cleanup in the loop; one the loop does not handle
 // (killed, a deployment that failed, a poll that failed for a reason other than a transient one)
-// leaves the due-sets and its BullMQ job is woken for what follows. A run the loop cleaned up is done:
-// its sleeping job is removed.
+// leaves the due-sets and its BullMQ job is woken (made again: it ended when the loop took the run) for
+// what follows.
 import { isRedisUnreachable, type RedisOutageReport } from '../redis-outage.js';
 import type { Run, RunSpec } from '../runs/model.js';
 import { classifyAzureError } from '../azure/errors.js';
@@ -129,10 +129,9 @@ export function startWatchLoop(ctx: StepContext, schedule: WatchSchedule, option
       else if ('next' in next) giveBack(principal, runId, claimedAt + next.after, next.next, kind);
       else if ('job' in next) await leave(principal, runId, kind);
       else {
-        // Cleaned up (or found so): nothing left for the run's job, which sleeps.
+        // Cleaned up (or found so): nothing is left to do.
         specs.delete(runId);
         giveBack(principal, runId, -1, kind);
-        await ctx.finish?.(runId);
       }
     } catch (err) {
       if (controller.signal.aborted) {

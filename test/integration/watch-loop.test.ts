@@ -161,7 +161,7 @@ describe('the watch loop in a worker', () => {
   const jobState = (harness: Harness, id: string) => harness.services.queue.forRun(id).getJobState(id);
   const groupReads = async (harness: Harness) => (await call(harness.emulator, 'GET', '/_emulator/counters')).body.operations.ContainerGroups_Get ?? 0;
 
-  it('polls a running run while its job sleeps, and hands it back to the job when it ends', async () => {
+  it('polls a running run with no job cycle, and finalizes it when it ends', async () => {
     const harness = (h = await startService());
     const body = submission({ command: 'sh -c "echo hi; sleep 400; exit 0"' }); // 4 s at the emulator's time scale
     await harness.app.inject({ method: 'POST', url: '/runs', headers: auth, payload: body });
@@ -172,15 +172,15 @@ describe('the watch loop in a worker', () => {
     const schedule = scheduleOf(harness);
     await waitFor(() => schedule.has(principal, id), (x) => x);
     const before = await groupReads(harness);
-    // Several reads of the group while the run's job stays delayed: the polls are not job cycles.
+    // Several reads of the group while the run's job stays ended: the polls are not job cycles.
     await waitFor(() => groupReads(harness), (n) => n >= before + 3);
-    expect(await jobState(harness, id)).toBe('delayed');
+    expect(await jobState(harness, id)).toBe('completed');
     const run = await settled(harness, id, 20_000);
     expect(run.state).toBe('COMPLETED');
     expect(await schedule.has(principal, id)).toBe(false);
   });
 
-  it('provisions, watches and cleans a run up outside BullMQ: its job sleeps from submission to the end, then is removed', async () => {
+  it('provisions, watches and cleans a run up outside BullMQ: its job ends once the deployment is sent', async () => {
     const harness = (h = await startService());
     const body = submission({ command: 'sh -c "echo hi; sleep 300; exit 0"' }); // 3 s at the emulator's time scale
     await harness.app.inject({ method: 'POST', url: '/runs', headers: auth, payload: body });
@@ -188,19 +188,19 @@ describe('the watch loop in a worker', () => {
     const schedule = scheduleOf(harness);
     await waitFor(() => getRun(harness, id), (r) => r.state === 'PROVISIONING');
     const principal = await principalOf(harness, id);
-    // Sent: the deployment is polled by the loop while the job sleeps.
+    // Sent: the deployment is polled by the loop; the job has nothing left to do.
     await waitFor(() => schedule.has(principal, id, 'provision'), (x) => x);
-    expect(await jobState(harness, id)).toBe('delayed');
+    expect(await jobState(harness, id)).toBe('completed');
     await waitFor(() => getRun(harness, id), (r) => r.state === 'RUNNING');
-    expect(await jobState(harness, id)).toBe('delayed');
+    expect(await jobState(harness, id)).toBe('completed');
     const run = await settled(harness, id, 20_000);
     expect(run.state).toBe('COMPLETED');
     expect(run.cleanup.state).toBe('done');
-    // The loop made both DELETEs, and the job that slept throughout is gone with nothing left to do.
+    // The loop made both DELETEs; no job was needed again.
     const counters = (await call(harness.emulator, 'GET', '/_emulator/counters')).body.operations;
     expect(counters.ContainerGroups_Delete).toBe(1);
     expect(counters.Deployments_Delete).toBe(1);
-    await waitFor(() => jobState(harness, id), (s) => s === 'unknown');
+    expect(await jobState(harness, id)).toBe('completed');
     await waitFor(() => schedule.members(principal), (m) => !m.has(id));
   });
 
@@ -211,7 +211,7 @@ describe('the watch loop in a worker', () => {
     const ids = bodies.map((b) => b.flow_run.id);
     const schedule = scheduleOf(harness);
     const principal = await waitFor(() => harness.services.store.get(ids[0]), (r) => Boolean(r?.principal)).then((r) => r!.principal!);
-    // The last ones wait in the loop's submit due-set (their jobs sleep), not in BullMQ's delayed set.
+    // The last ones wait in the loop's submit due-set (their jobs ended), not in BullMQ's delayed set.
     const waiting = await waitFor(async () => (await Promise.all(ids.map((id) => schedule.has(principal, id, 'submit')))).filter(Boolean).length, (n) => n > 0);
     expect(waiting).toBeGreaterThan(0);
     const runs = await Promise.all(ids.map((id) => waitFor(() => getRun(harness, id), (r) => r.state === 'RUNNING', 30_000)));
@@ -255,8 +255,8 @@ describe('the watch loop in a worker', () => {
     expect(await jobState(harness, id)).toBe('unknown');
     expect(await harness.worker!.reconcile()).toBeGreaterThanOrEqual(1);
     await waitFor(() => schedule.has(principal, id), (x) => x);
-    expect(await jobState(harness, id)).toBe('delayed');
-    // And a run whose job sleeps but which no due-set has is woken and put back as well.
+    await waitFor(() => jobState(harness, id), (state) => state === 'completed');
+    // And a run whose job ended (the loop had it) but which no due-set has any more gets a job and is put back as well.
     await schedule.leave(principal, id);
     expect(await harness.worker!.reconcile()).toBeGreaterThanOrEqual(1);
     await waitFor(() => schedule.has(principal, id), (x) => x);
