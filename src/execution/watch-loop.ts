@@ -126,7 +126,9 @@ export function startWatchLoop(ctx: StepContext, schedule: WatchSchedule, option
       const next = await loopStep(ctx, kind, run, spec as RunSpec, principal, controller.signal, reclaimed);
       failures.delete(runId);
       if ('again' in next) giveBack(principal, runId, claimedAt + next.again, kind);
-      else if ('next' in next) giveBack(principal, runId, claimedAt + next.after, next.next, kind);
+      else if ('next' in next && next.next === 'cleanup') giveBack(principal, runId, claimedAt + next.after, next.next, kind);
+      // Sent, or RUNNING: the lease ends at once (a worker that dies now does not hold the run for a lease).
+      else if ('next' in next) await schedule.move(principal, runId, kind, next.next, claimedAt + next.after);
       else if ('job' in next) await leave(principal, runId, kind);
       else {
         // Cleaned up (or found so): nothing is left to do.

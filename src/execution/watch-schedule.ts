@@ -203,6 +203,15 @@ export class WatchSchedule {
     await Promise.all([this.redis.eval(ENTER, 1, this.due(principal, kind), runId, String(Math.round(delayMs))), this.redis.sadd(this.principalsKey, principal)]);
   }
 
+  /**
+   * The run goes on to its next kind of step, due at `dueAt` (ms, Redis' clock), and leaves the due-set
+   * of the step it was claimed for (its lease ends now). Entered first: a crash in between leaves it
+   * in both, and the claim of the stale one hands it to its job, which finds it in the new one.
+   */
+  async move(principal: string, runId: string, from: DueKind, to: DueKind, dueAt: number): Promise<void> {
+    await this.redis.pipeline().zadd(this.due(principal, to), Math.round(dueAt), runId).zrem(this.due(principal, from), runId).exec();
+  }
+
   /** The run is no longer the loop's (killed, ended, handed to its job): its job carries on. */
   async leave(principal: string, runId: string, kind?: DueKind): Promise<void> {
     if (kind) {
