@@ -72,6 +72,7 @@ export function startWatchLoop(ctx: StepContext, schedule: WatchSchedule, option
   let principalsAt = 0;
   let stopped = false;
   let timer: NodeJS.Timeout | undefined;
+  let timerAt = 0;
   let running: Promise<void> | undefined;
   let again = false;
 
@@ -111,6 +112,8 @@ export function startWatchLoop(ctx: StepContext, schedule: WatchSchedule, option
 
   async function poll(principal: string, kind: DueKind, runId: string, claimedAt: number, reclaimed: boolean): Promise<void> {
     const controller = new AbortController();
+    const claimedHere = Date.now();
+    let dueAt: number | undefined; // this host's clock
     inFlight.set(runId, controller);
     let run: Run | undefined;
     try {
@@ -125,6 +128,7 @@ export function startWatchLoop(ctx: StepContext, schedule: WatchSchedule, option
       if (!spec) return await leave(principal, runId, kind); // the job ends a run without its spec
       const next = await loopStep(ctx, kind, run, spec as RunSpec, principal, controller.signal, reclaimed);
       failures.delete(runId);
+      if ('again' in next || 'next' in next) dueAt = claimedHere + ('again' in next ? next.again : next.after);
       if ('again' in next) giveBack(principal, runId, claimedAt + next.again, kind);
       else if ('next' in next && next.next === 'cleanup') giveBack(principal, runId, claimedAt + next.after, next.next, kind);
       // Sent, or RUNNING: the lease ends at once (a worker that dies now does not hold the run for a lease).
@@ -158,7 +162,7 @@ export function startWatchLoop(ctx: StepContext, schedule: WatchSchedule, option
       await leave(principal, runId, kind).catch((e: unknown) => ctx.log.error({ runId, err: e }, 'could not hand a run back to its job; its claim lease will'));
     } finally {
       inFlight.delete(runId);
-      wakeSoon();
+      wakeSoon(dueAt);
     }
   }
 
@@ -191,6 +195,7 @@ export function startWatchLoop(ctx: StepContext, schedule: WatchSchedule, option
     if (stopped) return;
     if (timer) clearTimeout(timer);
     timer = setTimeout(tick, ms);
+    timerAt = Date.now() + ms;
   }
 
   function tick() {
@@ -216,13 +221,15 @@ export function startWatchLoop(ctx: StepContext, schedule: WatchSchedule, option
   }
 
   /** A poll finished: hand it back (and claim more) soon, batched with the others finishing now. */
-  function wakeSoon() {
+  function wakeSoon(dueAt?: number) {
     if (stopped) return;
     if (running) {
       again = true;
       return;
     }
-    if (!timer) timer = setTimeout(tick, options.minGapMs);
+    if (!timer) schedule_(options.minGapMs);
+    // A run handed back due before the loop meant to look again (a long sleep): look when it is due.
+    else if (dueAt !== undefined && timerAt > Math.max(dueAt, Date.now() + options.minGapMs)) schedule_(Math.max(dueAt - Date.now(), options.minGapMs));
   }
 
   schedule_(0);

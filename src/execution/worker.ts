@@ -108,7 +108,7 @@ export function startRunWorker(ctx: StepContext, queue: RunsQueue, options: Work
         // A claim outlives the longest call a poll may make (a hung call, then a log read).
         leaseMs: 2 * options.azureCallTimeoutMs + 10_000,
         idleMs: 1000,
-        minGapMs: 500,
+        minGapMs: 250,
         outage: options.outage,
       })
     : undefined;
