@@ -232,6 +232,7 @@ export function startWatchLoop(ctx: StepContext, schedule: WatchSchedule, option
     else if (dueAt !== undefined && timerAt > Math.max(dueAt, Date.now() + options.minGapMs)) schedule_(Math.max(dueAt - Date.now(), options.minGapMs));
   }
 
+  const unlisten = schedule.onEnter((dueAt) => wakeSoon(dueAt));
   schedule_(0);
 
   return {
@@ -241,6 +242,7 @@ export function startWatchLoop(ctx: StepContext, schedule: WatchSchedule, option
     inFlight: () => inFlight.size,
     async close(graceMs) {
       stopped = true;
+      unlisten();
       if (timer) clearTimeout(timer);
       await running;
       const abort = setTimeout(() => inFlight.forEach((c) => c.abort()), graceMs);

@@ -10,6 +10,10 @@
 //   watch      one group read, half the burst ahead (watching yields to the lifecycle)
 //   cleanup    the group DELETE and the deployment DELETE, none of the burst ahead (cleanup yields)
 //
+// Cleanup, with none of the burst, may still book one claim horizon (1 s) ahead of its schedule: one
+// claim call then takes what the next second allows, not one run per call (it would otherwise go at
+// the rate of the claim calls, not at its budget's).
+//
 // A claim is a lease: the claimed run's score moves to now + lease, so a worker that dies holding it
 // gives it back when the lease runs out (a lease's score ends in .5 ms, so a claim taken again after
 // its lease ran out is known as one: a submission then looks before it sends). A step that leaves the run where it is puts it back at its
@@ -19,6 +23,9 @@
 import type { RedisClient } from '../redis.js';
 import type { KeyLayout } from '../runs/keys.js';
 import { paceKeys, type Budgets, type Lane } from './pacing.js';
+
+/** How far ahead of its schedule a kind with none of the burst (cleanup) may book in one claim call. */
+const CLAIM_HORIZON_MS = 1000;
 
 export type DueKind = 'submit' | 'provision' | 'watch' | 'cleanup';
 /** Claim order: submission first, then provisioning, watching, cleanup. */
@@ -41,7 +48,7 @@ const BOOKS: Record<DueKind, [Lane, number, number][]> = {
 };
 
 // KEYS[1]: the principal's schedules (hash: lane → theoretical arrival time); KEYS[2..]: its due-sets,
-// one per kind. ARGV: most claims, lease ms, then per kind: number of lanes and per lane (name, calls
+// one per kind. ARGV: most claims, lease ms, horizon ms, then per kind: number of lanes and per lane (name, calls
 // per run, rate, burst, share of the burst); then quadruples (kind number, run id, due at ms | -1 to
 // drop, kind number it leaves | 0) handed back from earlier claims.
 // Returns {now, earliest due (or -1), when the budget allows the earliest kind's next step (or -1),
@@ -49,9 +56,9 @@ const BOOKS: Record<DueKind, [Lane, number, number][]> = {
 const CLAIM = `
 local t = redis.call('TIME')
 local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
-local most, lease = tonumber(ARGV[1]), tonumber(ARGV[2])
+local most, lease, horizon = tonumber(ARGV[1]), tonumber(ARGV[2]), tonumber(ARGV[3])
 local kinds = #KEYS - 1
-local specs, names, a = {}, {}, 3
+local specs, names, a = {}, {}, 4
 for k = 1, kinds do
   local lanes = {}
   for l = 1, tonumber(ARGV[a]) do
@@ -98,6 +105,7 @@ for k = 1, kinds do
   for _, lane in ipairs(specs[k]) do
     local interval = 1000 / lane[3]
     local tolerance = (lane[4] - 1) * interval * lane[5]
+    if lane[5] == 0 then tolerance = horizon end
     local base = math.max(tat[lane[1]], now)
     if tat[lane[1]] - tolerance > now then afford = 0
     else afford = math.min(afford, math.floor((now + tolerance - base) / (interval * lane[2])) + 1) end
@@ -129,7 +137,9 @@ for k = 1, kinds do
     -- The first run left: when it is due and its kind's budget allows it (after this claim's bookings).
     local budgetAt = now
     for _, lane in ipairs(specs[k]) do
-      budgetAt = math.max(budgetAt, math.ceil(tat[lane[1]] - (lane[4] - 1) * 1000 / lane[3] * lane[5]))
+      local tolerance = (lane[4] - 1) * 1000 / lane[3] * lane[5]
+      if lane[5] == 0 then tolerance = horizon end
+      budgetAt = math.max(budgetAt, math.ceil(tat[lane[1]] - tolerance))
     end
     if earliest < 0 or head < earliest then earliest, budgetOfEarliest = head, budgetAt end
     local at = math.max(head, budgetAt)
@@ -175,6 +185,7 @@ export interface Claim {
 
 export class WatchSchedule {
   private readonly bookings: string[];
+  private readonly entered = new Set<(dueAt: number) => void>();
 
   constructor(
     private readonly redis: RedisClient,
@@ -201,6 +212,14 @@ export class WatchSchedule {
   /** The run's next step of `kind` is the loop's from now on: due after `delayMs` (unless already there). */
   async enter(principal: string, runId: string, delayMs: number, kind: DueKind = 'watch'): Promise<void> {
     await Promise.all([this.redis.eval(ENTER, 1, this.due(principal, kind), runId, String(Math.round(delayMs))), this.redis.sadd(this.principalsKey, principal)]);
+    // This process's loop looks when the run is due instead of at its next idle look.
+    for (const listener of this.entered) listener(Date.now() + delayMs);
+  }
+
+  /** Calls `listener` with the time (this host's clock) a run entered by this process is due. */
+  onEnter(listener: (dueAt: number) => void): () => void {
+    this.entered.add(listener);
+    return () => this.entered.delete(listener);
   }
 
   /**
@@ -248,7 +267,7 @@ export class WatchSchedule {
     const args = handBack.flatMap(([id, at, kind, from]) => [number(kind ?? 'watch'), id, String(Math.round(at)), number(from)]);
     const keys = DUE_KINDS.map((kind) => this.due(principal, kind));
     const [now, nextDue, budgetAt, wakeAt, ...triples] = (await this.redis.eval(
-      CLAIM, 1 + keys.length, k.schedules, ...keys, String(most), String(leaseMs), ...this.bookings, ...args,
+      CLAIM, 1 + keys.length, k.schedules, ...keys, String(most), String(leaseMs), String(CLAIM_HORIZON_MS), ...this.bookings, ...args,
     )) as [number, number, number, number, ...(string | number)[]];
     const runs: string[] = [];
     const kinds: DueKind[] = [];
