@@ -1,5 +1,6 @@
-// The BullMQ worker: one job per run (jobId = flow run id), advanced step by step. A step that must
-// wait moves its own job to delayed and frees the slot, so a few slots follow thousands of runs.
+// The BullMQ worker: one job per run (jobId = flow run id), advanced step by step until the run is
+// final or handed to the loop (watch-loop.ts). A step that must wait moves its own job to delayed and
+// frees the slot, so a few slots follow thousands of runs.
 import { DelayedError, Worker, type Job } from 'bullmq';
 import type { RedisClient } from '../redis.js';
 import { isRedisUnreachable, type RedisOutageReport } from '../redis-outage.js';
@@ -100,7 +101,7 @@ export function startRunWorker(ctx: StepContext, queue: RunsQueue, options: Work
     return worker;
   });
 
-  // Watch polls leave BullMQ: this worker's share of the due-sets is polled here (watch-loop.ts).
+  // Submissions that wait, provisioning, watching and cleanup leave BullMQ: this worker's share of the due-sets is taken here (watch-loop.ts).
   const watchLoop = ctx.watching
     ? startWatchLoop(ctx, ctx.watching, {
         concurrency: WATCH_CONCURRENCY,
