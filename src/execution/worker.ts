@@ -170,7 +170,8 @@ export function startRunWorker(ctx: StepContext, queue: RunsQueue, options: Work
   async function unheld(candidates: string[]): Promise<number> {
     if (candidates.length === 0) return 0;
     const runs = await store.getMany(candidates);
-    const lost = candidates.filter((_, j) => runs[j] && loopKindOf(runs[j]!) !== undefined);
+    // A waiting submission's job sleeps on purpose (a pool slot, a backoff): only later steps are the loop's.
+    const lost = candidates.filter((_, j) => runs[j] && ![undefined, 'submit'].includes(loopKindOf(runs[j]!)));
     await Promise.all(lost.map((id) => ctx.wake(id)));
     return lost.length;
   }
