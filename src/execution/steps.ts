@@ -80,10 +80,17 @@ interface Step {
   repeated: boolean;
   /** The step is the loop's (watch-loop.ts): the loop, not the step, puts the run in its next due-set. */
   loop?: boolean;
+  /**
+   * A loop poll that decides an outcome finalizes at once: the outcome is written with the final state
+   * (one write), guarded by the state the run had (`from`, as stored), so a kill that landed first wins.
+   */
+  deferOutcome?: boolean;
+  deferred?: { from: Run; outcome: Outcome; details: Partial<Run['azure']> };
 }
 
 /** Books calls the step finds it must make after all; it makes them at once (see pacing.ts). */
-const charge = (s: Step, calls: Calls, purpose: Purpose = 'lifecycle') => s.ctx.pacer.charge(s.principal, calls, purpose, s.run.id);
+// The run id keeps the fair share of watch polls made as job steps (pacing.ts); with the loop those are rare.
+const charge = (s: Step, calls: Calls, purpose: Purpose = 'lifecycle') => s.ctx.pacer.charge(s.principal, calls, purpose, s.ctx.watching && purpose !== 'watch' ? undefined : s.run.id);
 
 const pollMs = (s: Step) => Math.max(s.run.poll_interval_seconds, s.ctx.minPollIntervalSeconds) * 1000;
 const after = (ms: number): StepResult => ({ after: Math.max(0, Math.round(ms)) });
@@ -111,6 +118,11 @@ async function move(s: Step, from: RunState, change: (run: Run) => Run): Promise
 }
 
 async function decide(s: Step, outcome: Outcome, details: Partial<Run['azure']> = {}): Promise<StepResult> {
+  if (s.deferOutcome && !s.deferred) {
+    s.deferred = { from: s.run, outcome, details };
+    s.run = { ...s.run, outcome, azure: { ...s.run.azure, ...details } };
+    return NOW;
+  }
   await move(s, s.run.state, (run) => ({ ...run, outcome, azure: { ...run.azure, ...details } }));
   return NOW;
 }
@@ -483,7 +495,7 @@ const cleansInLoop = (run: Run) =>
 export async function loopStep(ctx: StepContext, kind: DueKind, run: Run, spec: RunSpec, principal: string, signal: AbortSignal, reclaimed = false): Promise<LoopNext> {
   if (loopKindOf(run) !== kind) return isTerminal(run.state) && run.cleanup?.state !== 'pending' ? { done: true } : { job: true };
   const azure = new AzureGateway(ctx.clients.for(spec.credentials, spec.subscription_id), { timeoutMs: ctx.azureCallTimeoutMs, signal });
-  const s: Step = { run, spec, azure, ctx, principal, repeated: reclaimed || run.state === 'SUBMITTING', loop: true };
+  const s: Step = { run, spec, azure, ctx, principal, repeated: reclaimed || run.state === 'SUBMITTING', loop: true, deferOutcome: kind === 'provision' || kind === 'watch' };
   const endStep = stepDuration.startTimer({ step: kind });
   let outcome = 'error';
   try {
@@ -579,18 +591,27 @@ async function finalize(s: Step): Promise<StepResult> {
       // The group is gone or its logs cannot be read: the outcome stands without them.
     }
   }
-  const stored = await s.ctx.store.update(s.run.id, (run) =>
-    isTerminal(run.state)
-      ? undefined
-      : {
-          ...transition(run, outcome.state, outcome.reason),
-          result: { identifier: run.infrastructure_pid, status_code: outcome.status_code },
-          cleanup: { state: 'pending', attempts: 0, started_at: new Date().toISOString() },
-        },
-    s.run,
+  const deferred = s.deferred;
+  const stored = await s.ctx.store.update(
+    s.run.id,
+    (current) => {
+      let run = current;
+      if (deferred) {
+        // The outcome was decided by this poll and not written yet: a kill that landed first wins.
+        if (run.state !== deferred.from.state || run.outcome) return undefined;
+        run = { ...run, outcome, azure: { ...run.azure, ...deferred.details } };
+      } else if (isTerminal(run.state)) return undefined;
+      return {
+        ...transition(run, outcome.state, outcome.reason),
+        result: { identifier: run.infrastructure_pid, status_code: outcome.status_code },
+        cleanup: { state: 'pending', attempts: 0, started_at: new Date().toISOString() },
+      };
+    },
+    deferred ? { ...deferred.from, log_cursor: s.run.log_cursor, log_lines: s.run.log_lines } : s.run,
   );
+  s.deferred = undefined;
   if (stored) s.run = stored;
-  await releaseSlot(s.ctx, s.run);
+  if (isTerminal(s.run.state)) await releaseSlot(s.ctx, s.run);
   return NOW;
 }
 

@@ -24,6 +24,8 @@ import type { RedisClient } from '../redis.js';
 import type { KeyLayout } from '../runs/keys.js';
 import { paceKeys, type Budgets, type Lane } from './pacing.js';
 
+const PRINCIPAL_RELIST_MS = 60_000;
+
 /** How far ahead of its schedule a kind with none of the burst (cleanup) may book in one claim call. */
 const CLAIM_HORIZON_MS = 1000;
 
@@ -186,6 +188,7 @@ export interface Claim {
 export class WatchSchedule {
   private readonly bookings: string[];
   private readonly entered = new Set<(dueAt: number) => void>();
+  private readonly listed = new Map<string, number>();
 
   constructor(
     private readonly redis: RedisClient,
@@ -211,7 +214,12 @@ export class WatchSchedule {
 
   /** The run's next step of `kind` is the loop's from now on: due after `delayMs` (unless already there). */
   async enter(principal: string, runId: string, delayMs: number, kind: DueKind = 'watch'): Promise<void> {
-    await Promise.all([this.redis.eval(ENTER, 1, this.due(principal, kind), runId, String(Math.round(delayMs))), this.redis.sadd(this.principalsKey, principal)]);
+    // The principal is listed for every loop; this process says so again at most once a minute.
+    const listed = (this.listed.get(principal) ?? 0) > Date.now() - PRINCIPAL_RELIST_MS;
+    await Promise.all([
+      this.redis.eval(ENTER, 1, this.due(principal, kind), runId, String(Math.round(delayMs))),
+      listed ? undefined : this.redis.sadd(this.principalsKey, principal).then(() => this.listed.set(principal, Date.now())),
+    ]);
     // This process's loop looks when the run is due instead of at its next idle look.
     for (const listener of this.entered) listener(Date.now() + delayMs);
   }
