@@ -101,7 +101,8 @@ export function startRunWorker(ctx: StepContext, queue: RunsQueue, options: Work
     return worker;
   });
 
-  // Submissions that wait, provisioning, watching and cleanup leave BullMQ: this worker's share of the due-sets is taken here (watch-loop.ts).
+  // Submissions that wait, provisioning, watching and cleanup leave BullMQ: this worker's share of the
+  // due-sets is taken here (watch-loop.ts).
   const watchLoop = ctx.watching
     ? startWatchLoop(ctx, ctx.watching, {
         concurrency: WATCH_CONCURRENCY,
@@ -163,9 +164,9 @@ export function startRunWorker(ctx: StepContext, queue: RunsQueue, options: Work
   }
 
   /**
-   * Runs whose job sleeps while the loop does not have them (none of these is in a due-set): a run whose state is the loop's to follow
-   * (provisioning, running, a cleanup of two DELETEs) but which is in no due-set of that kind (it never
-   * got there: a crash in between) is woken, and its job's step puts it back.
+   * Runs whose job sleeps while no due-set of the loop has them: a run whose state is the loop's to
+   * follow (provisioning, running, a cleanup of two DELETEs) but which never got to its due-set (a
+   * crash in between) is woken, and its job's step puts it back.
    */
   async function unheld(candidates: string[]): Promise<number> {
     if (candidates.length === 0) return 0;
