@@ -16,6 +16,11 @@ import type { DueKind, HandBack, WatchSchedule } from './watch-schedule.js';
 export interface WatchLoopOptions {
   /** Most polls in flight at once in this worker. */
   concurrency: number;
+  /**
+   * Of those, how many only submissions, provisioning polls and cleanups may use: however many runs are
+   * watched, the lifecycle of the others never waits for a free slot behind watch polls.
+   */
+  lifecycleSlots: number;
   /** Most runs claimed by one script call. */
   batch: number;
   /** How long a claim holds a run (longer than an Azure call may take). */
@@ -64,6 +69,7 @@ export interface WatchLoop {
 
 export function startWatchLoop(ctx: StepContext, schedule: WatchSchedule, options: WatchLoopOptions): WatchLoop {
   const inFlight = new Map<string, AbortController>();
+  let watchPolls = 0;
   const polls = new Set<Promise<void>>();
   const handBack = new Map<string, HandBack[]>(); // principal → (run, due at, kind, kind it leaves)
   const specs = new Map<string, WatchSpec>();
@@ -113,6 +119,7 @@ export function startWatchLoop(ctx: StepContext, schedule: WatchSchedule, option
   async function poll(principal: string, kind: DueKind, runId: string, claimedAt: number, reclaimed: boolean): Promise<void> {
     const controller = new AbortController();
     const claimedHere = Date.now();
+    if (kind === 'watch') watchPolls++;
     let dueAt: number | undefined; // this host's clock
     inFlight.set(runId, controller);
     let run: Run | undefined;
@@ -162,6 +169,7 @@ export function startWatchLoop(ctx: StepContext, schedule: WatchSchedule, option
       await leave(principal, runId, kind).catch((e: unknown) => ctx.log.error({ runId, err: e }, 'could not hand a run back to its job; its claim lease will'));
     } finally {
       inFlight.delete(runId);
+      if (kind === 'watch') watchPolls--;
       wakeSoon(dueAt);
     }
   }
@@ -176,7 +184,8 @@ export function startWatchLoop(ctx: StepContext, schedule: WatchSchedule, option
       const back = handBack.get(principal) ?? [];
       handBack.delete(principal);
       const room = stopped ? 0 : Math.min(options.batch, options.concurrency - inFlight.size);
-      const claim = await schedule.claim(principal, room, options.leaseMs, back).catch((err: unknown) => {
+      const watchRoom = Math.max(0, options.concurrency - options.lifecycleSlots - watchPolls);
+      const claim = await schedule.claim(principal, room, options.leaseMs, back, watchRoom).catch((err: unknown) => {
         handBack.set(principal, [...back, ...(handBack.get(principal) ?? [])]);
         throw err;
       });

@@ -50,7 +50,7 @@ const BOOKS: Record<DueKind, [Lane, number, number][]> = {
 };
 
 // KEYS[1]: the principal's schedules (hash: lane → theoretical arrival time); KEYS[2..]: its due-sets,
-// one per kind. ARGV: most claims, lease ms, horizon ms, then per kind: number of lanes and per lane (name, calls
+// one per kind. ARGV: most claims, lease ms, horizon ms, most watch claims, the watch kind's number, then per kind: number of lanes and per lane (name, calls
 // per run, rate, burst, share of the burst); then quadruples (kind number, run id, due at ms | -1 to
 // drop, kind number it leaves | 0) handed back from earlier claims.
 // Returns {now, earliest due (or -1), when the budget allows the earliest kind's next step (or -1),
@@ -59,8 +59,9 @@ const CLAIM = `
 local t = redis.call('TIME')
 local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
 local most, lease, horizon = tonumber(ARGV[1]), tonumber(ARGV[2]), tonumber(ARGV[3])
+local watchMost, watchKind = tonumber(ARGV[4]), tonumber(ARGV[5])
 local kinds = #KEYS - 1
-local specs, names, a = {}, {}, 4
+local specs, names, a = {}, {}, 6
 for k = 1, kinds do
   local lanes = {}
   for l = 1, tonumber(ARGV[a]) do
@@ -104,6 +105,7 @@ local earliest, budgetOfEarliest, wake = -1, -1, -1
 for k = 1, kinds do
   -- How many runs of this kind the schedules allow now, at the kind's priority.
   local afford = most - #claimed / 3
+  if k == watchKind then afford = math.min(afford, watchMost) end
   for _, lane in ipairs(specs[k]) do
     local interval = 1000 / lane[3]
     local tolerance = (lane[4] - 1) * interval * lane[5]
@@ -267,15 +269,16 @@ export class WatchSchedule {
   /**
    * Hands back earlier claims ([run, next due at or -1 to drop it, kind (default watch), the kind it
    * leaves when it goes on to the next kind of step]) and claims up to `most` due runs of every kind,
-   * their calls booked on the principal's schedules at the kind's priority, each leased for `leaseMs`.
+   * their calls booked on the principal's schedules at the kind's priority, each leased for `leaseMs`;
+   * at most `mostWatching` of them watch polls (the rest of the room stays for the lifecycle).
    */
-  async claim(principal: string, most: number, leaseMs: number, handBack: HandBack[] = []): Promise<Claim> {
+  async claim(principal: string, most: number, leaseMs: number, handBack: HandBack[] = [], mostWatching = most): Promise<Claim> {
     const k = paceKeys(this.prefix, principal);
     const number = (kind: DueKind | undefined) => String(kind ? DUE_KINDS.indexOf(kind) + 1 : 0);
     const args = handBack.flatMap(([id, at, kind, from]) => [number(kind ?? 'watch'), id, String(Math.round(at)), number(from)]);
     const keys = DUE_KINDS.map((kind) => this.due(principal, kind));
     const [now, nextDue, budgetAt, wakeAt, ...triples] = (await this.redis.eval(
-      CLAIM, 1 + keys.length, k.schedules, ...keys, String(most), String(leaseMs), String(CLAIM_HORIZON_MS), ...this.bookings, ...args,
+      CLAIM, 1 + keys.length, k.schedules, ...keys, String(most), String(leaseMs), String(CLAIM_HORIZON_MS), String(Math.min(most, mostWatching)), String(DUE_KINDS.indexOf('watch') + 1), ...this.bookings, ...args,
     )) as [number, number, number, number, ...(string | number)[]];
     const runs: string[] = [];
     const kinds: DueKind[] = [];

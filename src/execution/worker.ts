@@ -44,6 +44,8 @@ export interface WorkerOptions {
 
 const RECONCILE_CHUNK = 200;
 const WATCH_CONCURRENCY = 64;
+/** Of the loop's slots, those watch polls may not take (submissions, provisioning, cleanup). */
+const LIFECYCLE_SLOTS = 16;
 /** Steps one job cycle may take in a row when each leads straight to the next. */
 const MAX_HOPS = 4;
 const WATCH_BATCH = 64;
@@ -106,6 +108,7 @@ export function startRunWorker(ctx: StepContext, queue: RunsQueue, options: Work
   const watchLoop = ctx.watching
     ? startWatchLoop(ctx, ctx.watching, {
         concurrency: WATCH_CONCURRENCY,
+        lifecycleSlots: LIFECYCLE_SLOTS,
         batch: WATCH_BATCH,
         // A claim outlives the longest call a poll may make (a hung call, then a log read).
         leaseMs: 2 * options.azureCallTimeoutMs + 10_000,
