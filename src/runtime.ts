@@ -59,7 +59,7 @@ export function startWorker(config: Config, services: Services, connection: Redi
     admission: new PoolAdmission(connection, store.keys),
     deployments: new DeploymentRenderer(workPoolService(config, connection, store), config),
     wake: (runId: string) => wakeRun(services.queue, runId, { retryWhileActive: true }),
-    watching: new WatchSchedule(connection, config.queuePrefix, store.keys, budgetsFrom(config).read),
+    watching: new WatchSchedule(connection, config.queuePrefix, store.keys, budgetsFrom(config)),
   };
   const sweep = () =>
     sweepOrphans({

@@ -44,17 +44,24 @@ const WATCH_FORGET_MS = 10 * 60_000;
 const LIFECYCLE_WINDOW_MS = 10_000;
 
 // KEYS[1]: the principal's schedules (hash); KEYS[2]: its watched runs (zset run → last slot, ms).
-// ARGV: mode ('reserve' | 'charge'), purpose, run id, lifecycle window, forget-after, read rate,
+// ARGV: mode ('reserve' | 'charge' | 'try': reserve only if the slot is now), purpose, run id, lifecycle window, forget-after, read rate,
 // then per lane: name, calls, per-second, burst.
 // Returns the wait in ms until the booked slot (0: go now).
 const RESERVE = `
 local t = redis.call('TIME')
 local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
 local mode, purpose, run = ARGV[1], ARGV[2], ARGV[3]
+local booking = mode ~= 'charge'
 local window, forget, readRate = tonumber(ARGV[4]), tonumber(ARGV[5]), tonumber(ARGV[6])
-local lc = tonumber(redis.call('HGET', KEYS[1], 'lc') or '0')
-local lct = tonumber(redis.call('HGET', KEYS[1], 'lct') or tostring(now))
+-- One read and one write of the schedules hash (Redis work per ARM call stays small).
+local fields = {'lc', 'lct'}
+for i = 7, #ARGV, 4 do fields[#fields + 1] = ARGV[i] end
+local stored = redis.call('HMGET', KEYS[1], unpack(fields))
+local lc = tonumber(stored[1] or '0')
+local lct = tonumber(stored[2] or tostring(now))
 lc = lc * math.exp(-math.max(0, now - lct) / window)
+local tats = {}
+for j = 3, #fields do tats[j - 2] = tonumber(stored[j] or '0') end
 local desired = now
 local reads = 0
 for i = 7, #ARGV, 4 do
@@ -66,7 +73,7 @@ if purpose == 'watch' and run ~= '' then
   local n = redis.call('ZCARD', KEYS[2])
   if not last then n = n + 1 end
   local share = math.max(readRate * 0.1, readRate - lc * 1000 / window)
-  if last and mode == 'reserve' then desired = math.max(now, tonumber(last) + n * reads * 1000 / share) end
+  if last and booking then desired = math.max(now, tonumber(last) + n * reads * 1000 / share) end
 elseif run ~= '' then
   redis.call('ZREM', KEYS[2], run)
 end
@@ -76,11 +83,11 @@ end
 -- ACI's rate: far inside the margin kept below ARM's budgets).
 local armSlot = desired
 local slot = desired
-if mode == 'reserve' then
+if booking then
   for i = 7, #ARGV, 4 do
     local n, rate, burst = tonumber(ARGV[i + 1]), tonumber(ARGV[i + 2]), tonumber(ARGV[i + 3])
     if n > 0 then
-      local tat = tonumber(redis.call('HGET', KEYS[1], ARGV[i]) or '0')
+      local tat = tats[(i - 3) / 4]
       local tau = (burst - 1) * 1000 / rate
       local aci = string.sub(ARGV[i], 1, 3) == 'aci'
       -- Priorities share ARM's budgets; ACI's creates and deletes have one user each: all their burst.
@@ -91,20 +98,25 @@ if mode == 'reserve' then
     end
   end
 end
+-- Trying: a step that would have to wait books nothing (it is handed to the loop instead).
+if mode == 'try' and slot > now then return math.ceil(slot - now) end
+if purpose == 'lifecycle' then lc = lc + reads end
+local changes = {'lc', lc, 'lct', now}
 for i = 7, #ARGV, 4 do
   local n, rate = tonumber(ARGV[i + 1]), tonumber(ARGV[i + 2])
   if n > 0 then
-    local tat = tonumber(redis.call('HGET', KEYS[1], ARGV[i]) or '0')
     local at = slot
     if string.sub(ARGV[i], 1, 3) ~= 'aci' then at = armSlot end
-    redis.call('HSET', KEYS[1], ARGV[i], math.max(tat, at) + n * 1000 / rate)
+    changes[#changes + 1] = ARGV[i]
+    changes[#changes + 1] = math.max(tats[(i - 3) / 4], at) + n * 1000 / rate
   end
 end
-if purpose == 'watch' and run ~= '' then redis.call('ZADD', KEYS[2], slot, run) end
-if purpose == 'lifecycle' then lc = lc + reads end
-redis.call('HSET', KEYS[1], 'lc', lc, 'lct', now)
+redis.call('HSET', KEYS[1], unpack(changes))
 redis.call('PEXPIRE', KEYS[1], 3600000)
-redis.call('PEXPIRE', KEYS[2], forget)
+if purpose == 'watch' and run ~= '' then
+  redis.call('ZADD', KEYS[2], slot, run)
+  redis.call('PEXPIRE', KEYS[2], forget)
+end
 return math.ceil(slot - now)`;
 
 /**
@@ -129,7 +141,7 @@ export class ArmBudget {
     return [k.schedules, k.watched];
   }
 
-  private async book(mode: 'reserve' | 'charge', principal: string, calls: Calls, purpose: Purpose, runId = ''): Promise<number> {
+  private async book(mode: 'reserve' | 'charge' | 'try', principal: string, calls: Calls, purpose: Purpose, runId = ''): Promise<number> {
     const lanes = (Object.keys(calls) as (keyof Calls)[]).flatMap((kind) => {
       const n = calls[kind] ?? 0;
       return SPENDS[kind].flatMap((lane) => {
@@ -149,6 +161,14 @@ export class ArmBudget {
    */
   reserve(principal: string, calls: Calls, purpose: Purpose, runId?: string): Promise<number> {
     return this.book('reserve', principal, calls, purpose, runId);
+  }
+
+  /**
+   * Books `calls` only if the purpose's priority allows them now (0); otherwise books nothing and
+   * says how long a booking would have had to wait.
+   */
+  tryNow(principal: string, calls: Calls, purpose: Purpose, runId?: string): Promise<number> {
+    return this.book('try', principal, calls, purpose, runId);
   }
 
   /** Books calls a running step finds it must make after all (it makes them now; later slots move back). */

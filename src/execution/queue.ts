@@ -45,8 +45,9 @@ export async function enqueueRun(queue: RunsQueue, runId: string): Promise<void>
 export const runSignalChannel = (prefix: string) => `${prefix}:run-signals`;
 
 /**
- * Makes a waiting run job run now (e.g. after a kill request); a step in progress is told to abort
- * its Azure calls, so the next step, which sees the kill, follows at once.
+ * Makes a waiting run job run now (e.g. after a kill request), or gives the run a new job when its job
+ * ended (the loop of watch-loop.ts took the run over); a step in progress is told to abort its Azure
+ * calls, so the next step, which sees the kill, follows at once.
  */
 export async function wakeRun(queue: RunsQueue, runId: string, options: { retryWhileActive?: boolean } = {}): Promise<void> {
   const shard = queue.forRun(runId);
@@ -60,6 +61,11 @@ export async function wakeRun(queue: RunsQueue, runId: string, options: { retryW
     if (state === 'delayed') {
       await job.promote().catch(() => undefined);
       return;
+    }
+    if (state === 'completed' || state === 'failed') {
+      // The job ended (a run the loop took over needs none): the run gets a new one.
+      await shard.remove(runId).catch(() => undefined);
+      return enqueueRun(queue, runId);
     }
     if (state !== 'active') return;
     await new Promise((resolve) => setTimeout(resolve, 50));

@@ -12,7 +12,7 @@ import { pacerWait, stepDuration } from '../metrics/registry.js';
 import { credentialAccepted, credentialRefusedFinal, credentialRefusedWhileRunning } from '../metrics/credentials.js';
 import type { PoolAdmission } from './admission.js';
 import type { ArmBudget, Calls, Purpose } from './pacing.js';
-import type { WatchSchedule } from './watch-schedule.js';
+import type { DueKind, WatchSchedule } from './watch-schedule.js';
 import { UnrenderableRun, type DeploymentRenderer } from './deployment-body.js';
 
 export interface StepContext {
@@ -72,8 +72,6 @@ const STOPPED_LOG_BYTES = 16 * 1024;
 /** A run queued for a pool slot is woken by whoever frees one; this is only the backstop if that wake is lost. */
 const POOL_WAIT_BACKSTOP_MS = 60_000;
 const MAX_CLEANUP_DELAY_MS = 5 * 60_000;
-/** A watched run's job sleeps this long between checks that the run is still in the due-set. */
-export const WATCH_BACKSTOP_MS = 10 * 60_000;
 
 interface Step {
   run: Run;
@@ -83,10 +81,19 @@ interface Step {
   principal: string;
   /** The step may have run before (BullMQ says the job stalled or failed, or the run left PENDING). */
   repeated: boolean;
+  /** The step is the loop's (watch-loop.ts): the loop, not the step, puts the run in its next due-set. */
+  loop?: boolean;
+  /**
+   * A loop poll that decides an outcome finalizes at once: the outcome is written with the final state
+   * (one write), guarded by the state the run had (`from`, as stored), so a kill that landed first wins.
+   */
+  deferOutcome?: boolean;
+  deferred?: { from: Run; outcome: Outcome; details: Partial<Run['azure']> };
 }
 
 /** Books calls the step finds it must make after all; it makes them at once (see pacing.ts). */
-const charge = (s: Step, calls: Calls, purpose: Purpose = 'lifecycle') => s.ctx.pacer.charge(s.principal, calls, purpose, s.run.id);
+// The run id keeps the fair share of watch polls made as job steps (pacing.ts); with the loop those are rare.
+const charge = (s: Step, calls: Calls, purpose: Purpose = 'lifecycle') => s.ctx.pacer.charge(s.principal, calls, purpose, s.ctx.watching && purpose !== 'watch' ? undefined : s.run.id);
 
 /** The deployment body the run sends (rendered by the worker for runs stored without one). */
 const bodyOf = (s: Step) => s.ctx.deployments.body(s.run, s.spec);
@@ -94,20 +101,34 @@ const bodyOf = (s: Step) => s.ctx.deployments.body(s.run, s.spec);
 const pollMs = (s: Step) => Math.max(s.run.poll_interval_seconds, s.ctx.minPollIntervalSeconds) * 1000;
 const after = (ms: number): StepResult => ({ after: Math.max(0, Math.round(ms)) });
 const NOW: StepResult = { after: 0 };
+/**
+ * The loop has the run from here (a due entry): the job ends. Whoever needs a job again (a kill, the
+ * loop handing the run back, the reconciler for a run in no due-set) makes a new one (queue.ts wakeRun).
+ */
+const HANDED_OVER: StepResult = { done: true };
 
 /** Writes a change only if the run is still in `from`; false when someone (a kill) moved it. */
 async function move(s: Step, from: RunState, change: (run: Run) => Run): Promise<boolean> {
   let moved = false;
-  const stored = await s.ctx.store.update(s.run.id, (run) => {
-    if (run.state !== from || run.outcome) return undefined;
-    moved = true;
-    return change(run);
-  });
+  // The step's own copy of the run saves a read; a write that lands in between fails the compare-and-set.
+  const stored = await s.ctx.store.update(
+    s.run.id,
+    (run) => {
+      moved = run.state === from && !run.outcome;
+      return moved ? change(run) : undefined;
+    },
+    s.run,
+  );
   if (stored) s.run = stored;
   return moved;
 }
 
 async function decide(s: Step, outcome: Outcome, details: Partial<Run['azure']> = {}): Promise<StepResult> {
+  if (s.deferOutcome && !s.deferred) {
+    s.deferred = { from: s.run, outcome, details };
+    s.run = { ...s.run, outcome, azure: { ...s.run.azure, ...details } };
+    return NOW;
+  }
   await move(s, s.run.state, (run) => ({ ...run, outcome, azure: { ...run.azure, ...details } }));
   return NOW;
 }
@@ -222,15 +243,29 @@ async function submit(s: Step): Promise<StepResult> {
     provisioning_deadline: run.provisioning_deadline ?? (timeout > 0 ? new Date(Date.now() + timeout * 1000).toISOString() : undefined),
     azure: { ...run.azure, deployment_state: existing?.state ?? (group ? 'Unknown' : 'Accepted') },
   }));
-  return after(Math.min(pollMs(s), timeout > 0 ? timeout * 1000 : Infinity));
+  return keepProvisioning(s, Math.min(pollMs(s), timeout > 0 ? timeout * 1000 : Infinity));
 }
 
-/** The group runs (or ran): RUNNING, then judged like every watched group. */
-async function startWatching(s: Step, g: GroupStatus, deploymentState: string, reason = 'The container group is provisioned and its container runs.'): Promise<StepResult> {
-  await move(s, 'PROVISIONING', (run) => ({
+/** The deployment is on its way: the loop polls it from now on (its job sleeps), or the job's next step. */
+async function keepProvisioning(s: Step, delayMs: number): Promise<StepResult> {
+  if (s.loop || !s.ctx.watching || s.run.state !== 'PROVISIONING' || s.run.outcome) return after(delayMs);
+  await s.ctx.watching.enter(s.principal, s.run.id, delayMs, 'provision');
+  return HANDED_OVER;
+}
+
+const RUNS = 'The container group is provisioned and its container runs.';
+
+/** The group runs (or ran): RUNNING (unless a kill came first). */
+async function enterRunning(s: Step, g: GroupStatus, deploymentState: string, reason = RUNS): Promise<boolean> {
+  return move(s, 'PROVISIONING', (run) => ({
     ...transition(run, 'RUNNING', reason),
     azure: { ...run.azure, deployment_state: deploymentState, ...groupDetails(g) },
   }));
+}
+
+/** The group runs (or ran): RUNNING, then judged like every watched group. */
+async function startWatching(s: Step, g: GroupStatus, deploymentState: string, reason = RUNS): Promise<StepResult> {
+  await enterRunning(s, g, deploymentState, reason);
   return (await judge(s, g)) ?? keepWatching(s);
 }
 
@@ -238,7 +273,7 @@ async function startWatching(s: Step, g: GroupStatus, deploymentState: string, r
 async function keepWatching(s: Step): Promise<StepResult> {
   if (!s.ctx.watching) return after(pollMs(s));
   await s.ctx.watching.enter(s.principal, s.run.id, pollMs(s));
-  return after(WATCH_BACKSTOP_MS);
+  return HANDED_OVER;
 }
 
 async function provision(s: Step): Promise<StepResult> {
@@ -259,8 +294,9 @@ async function provision(s: Step): Promise<StepResult> {
       const g = await deployUnlessGroupExists(s);
       if (g && g.provisioningState === 'Succeeded') return startWatching(s, g, 'Unknown');
     }
-    await s.ctx.store.update(s.run.id, (run) => (run.azure.deployment_state === deployment?.state ? undefined : { ...run, azure: { ...run.azure, deployment_state: deployment?.state ?? 'Accepted' } }));
-    return after(Math.min(pollMs(s), Math.max(0, deadline - Date.now()) + 1));
+    await s.ctx.store.update(s.run.id, (run) => (run.azure.deployment_state === deployment?.state ? undefined : { ...run, azure: { ...run.azure, deployment_state: deployment?.state ?? 'Accepted' } }), s.run);
+    const delay = Math.min(pollMs(s), Math.max(0, deadline - Date.now()) + 1);
+    return deployment ? keepProvisioning(s, delay) : after(delay);
   }
   if (deployment.state === 'Succeeded') {
     // This read is the run's first watch poll: it joins the watched runs' fair share.
@@ -424,6 +460,7 @@ async function pollGroup(s: Step): Promise<StepResult | undefined> {
     !run.azure.credential_failure_since
       ? undefined
       : { ...run, azure: { ...run.azure, ...groupDetails(g), waiting_since: waiting, credential_failure_since: undefined, credential_failure: undefined } },
+    s.run,
   );
   return undefined;
 }
@@ -432,32 +469,109 @@ async function watch(s: Step): Promise<StepResult> {
   return (await pollGroup(s)) ?? keepWatching(s);
 }
 
+/** What the loop (watch-loop.ts) does with a run after one of its steps. */
+export type LoopNext =
+  /** The same kind of step again, this many ms after the claim. */
+  | { again: number }
+  /** On to the next kind of step in the loop, due this many ms after the claim. */
+  | { next: DueKind; after: number }
+  /** The run's job takes over (the loop lets the run go and wakes the job). */
+  | { job: true }
+  /** Nothing is left to do: the run is final and cleaned up. */
+  | { done: true };
+
+/** The kind of loop step a run's state asks for, if the loop can take it (else its job does). */
+export function loopKindOf(run: Run): DueKind | undefined {
+  if (isTerminal(run.state)) return run.cleanup?.state === 'pending' && cleansInLoop(run) ? 'cleanup' : undefined;
+  if (run.outcome) return undefined;
+  if (run.state === 'PENDING' || run.state === 'SUBMITTING') return 'submit';
+  if (run.state === 'PROVISIONING') return 'provision';
+  if (run.state === 'RUNNING') return 'watch';
+  return undefined;
+}
+
 /**
- * One poll of a watched run, made by the watch loop (watch-loop.ts) with the read already booked:
- * 'watching' when the run goes on, 'left' when it no longer is RUNNING without an outcome (ended,
- * killed): then its job takes over (finalize, cancel, cleanup).
+ * Cleanup the loop can book in advance: the two DELETEs of a run whose deployment is known finished
+ * and whose group is not kept (no read, no cancel, no stop). Anything else is its job's step.
  */
-export async function pollWatchedRun(ctx: StepContext, run: Run, spec: RunSpec, principal: string, signal: AbortSignal): Promise<'watching' | 'left'> {
-  if (run.state !== 'RUNNING' || run.outcome) return 'left';
+const cleansInLoop = (run: Run) =>
+  !run.keep_container_group && !mayBeDeploying(run) && run.history.some((t) => t.state === 'SUBMITTING' || t.state === 'PROVISIONING' || t.state === 'RUNNING');
+
+/**
+ * One step of a run the loop holds, its calls already booked by the loop's claim: a submission that
+ * had to wait for its slot (the PUT), a provisioning poll (the deployment read), a watch poll (the
+ * group read) or the cleanup (the two DELETEs). A submission is a repeat (it looks before it sends)
+ * when the run is already SUBMITTING or an earlier claim of it ran out (`reclaimed`). An outcome
+ * found by a poll is finalized at once (the last log read booked at its own priority) and the run goes
+ * on to its cleanup in the loop; whatever the loop does not handle (a deployment missing or failed, a
+ * start timeout, a kill, a kept group) goes back to the run's job, whose steps handle it as before.
+ */
+export async function loopStep(ctx: StepContext, kind: DueKind, run: Run, spec: RunSpec, principal: string, signal: AbortSignal, reclaimed = false): Promise<LoopNext> {
+  if (loopKindOf(run) !== kind) return isTerminal(run.state) && run.cleanup?.state !== 'pending' ? { done: true } : { job: true };
   const azure = new AzureGateway(ctx.clients.for(spec.credentials, spec.subscription_id), { timeoutMs: ctx.azureCallTimeoutMs, signal });
-  const s: Step = { run, spec, azure, ctx, principal, repeated: false };
-  // The loop booked the group read; streamed logs are a read more.
-  if (run.stream_output) await ctx.pacer.charge(principal, { read: 1 }, 'watch');
-  const endStep = stepDuration.startTimer({ step: 'watch' });
+  const s: Step = { run, spec, azure, ctx, principal, repeated: reclaimed || run.state === 'SUBMITTING', loop: true, deferOutcome: kind === 'provision' || kind === 'watch' };
+  const endStep = stepDuration.startTimer({ step: kind });
   let outcome = 'error';
   try {
-    const ended = await pollGroup(s);
-    if (ended && s.run.state === 'RUNNING' && s.run.outcome) {
-      // Decided here: the last log read (booked at its own priority) and the final state follow at
-      // once, without a trip through the job; the job does the cleanup.
-      await charge(s, callsFor(s.run).calls);
-      await finalize(s);
-    }
+    const steps = { submit: loopSubmit, provision: provisionPoll, watch: watchPoll, cleanup: loopCleanup };
+    const next = await steps[kind](s);
     outcome = 'ok';
-    return ended || s.run.state !== 'RUNNING' || s.run.outcome ? 'left' : 'watching';
+    return next;
   } finally {
     endStep({ outcome });
   }
+}
+
+async function loopSubmit(s: Step): Promise<LoopNext> {
+  // The claim booked the PUT; a repeat looks for the deployment first (the group read, if needed, is charged in the step).
+  if (s.run.azure.deployment_state !== undefined) await charge(s, { read: 1 });
+  const result = await submit(s);
+  if (s.run.outcome || 'done' in result) return { job: true }; // crashed or killed: the job finalizes, cancels, cleans up
+  if (s.run.state === 'PROVISIONING') return { next: 'provision', after: result.after };
+  if ((s.run.state === 'SUBMITTING' || s.run.state === 'PENDING') && result.after > 0) return { again: result.after }; // a refusal that clears by itself
+  return { job: true };
+}
+
+async function provisionPoll(s: Step): Promise<LoopNext> {
+  const { resource_group_name: rg, deployment_name: name, container_group_name: group } = s.spec;
+  const deployment = await s.azure.deployment(rg, name);
+  const deadline = deadlineOf(s.run);
+  if (deployment && LIVE_DEPLOYMENT.has(deployment.state) && Date.now() <= deadline) {
+    await s.ctx.store.update(s.run.id, (run) => (run.azure.deployment_state === deployment.state ? undefined : { ...run, azure: { ...run.azure, deployment_state: deployment.state } }), s.run);
+    return { again: Math.min(pollMs(s), Math.max(0, deadline - Date.now()) + 1) };
+  }
+  // Missing, failed or out of time: the job's provision step (it reads the deployment again).
+  if (deployment?.state !== 'Succeeded') return { job: true };
+  // This read is the run's first watch poll.
+  await s.ctx.pacer.charge(s.principal, { read: 1 }, 'watch');
+  const g = await s.azure.group(rg, group);
+  if (!g) {
+    await decide(s, { state: 'CRASHED', status_code: -1, reason: 'The deployment succeeded but the container group does not exist.' }, { deployment_state: 'Succeeded' });
+    return finishInLoop(s);
+  }
+  if (!(await enterRunning(s, g, 'Succeeded'))) return { job: true }; // a kill came first
+  if (await judge(s, g)) return finishInLoop(s);
+  return { next: 'watch', after: pollMs(s) };
+}
+
+async function watchPoll(s: Step): Promise<LoopNext> {
+  // The loop booked the group read; streamed logs are a read more.
+  if (s.run.stream_output) await s.ctx.pacer.charge(s.principal, { read: 1 }, 'watch');
+  if (await pollGroup(s)) return finishInLoop(s);
+  return s.run.state === 'RUNNING' && !s.run.outcome ? { again: pollMs(s) } : { job: true };
+}
+
+/** An outcome decided by a poll: the last log read (booked at its own priority), the final state, then cleanup in the loop. */
+async function finishInLoop(s: Step): Promise<LoopNext> {
+  if (!s.run.outcome || isTerminal(s.run.state) || s.run.state === 'CANCELLING') return { job: true }; // a kill came first
+  await charge(s, callsFor(s.run).calls);
+  await finalize(s);
+  return loopKindOf(s.run) === 'cleanup' ? { next: 'cleanup', after: 0 } : { job: true };
+}
+
+async function loopCleanup(s: Step): Promise<LoopNext> {
+  const result = await cleanup(s);
+  return 'done' in result ? { done: true } : { again: result.after };
 }
 
 /** A run's poll interval, as the watch loop spaces its reads. */
@@ -491,16 +605,27 @@ async function finalize(s: Step): Promise<StepResult> {
       // The group is gone or its logs cannot be read: the outcome stands without them.
     }
   }
-  await s.ctx.store.update(s.run.id, (run) =>
-    isTerminal(run.state)
-      ? undefined
-      : {
-          ...transition(run, outcome.state, outcome.reason),
-          result: { identifier: run.infrastructure_pid, status_code: outcome.status_code },
-          cleanup: { state: 'pending', attempts: 0, started_at: new Date().toISOString() },
-        },
+  const deferred = s.deferred;
+  const stored = await s.ctx.store.update(
+    s.run.id,
+    (current) => {
+      let run = current;
+      if (deferred) {
+        // The outcome was decided by this poll and not written yet: a kill that landed first wins.
+        if (run.state !== deferred.from.state || run.outcome) return undefined;
+        run = { ...run, outcome, azure: { ...run.azure, ...deferred.details } };
+      } else if (isTerminal(run.state)) return undefined;
+      return {
+        ...transition(run, outcome.state, outcome.reason),
+        result: { identifier: run.infrastructure_pid, status_code: outcome.status_code },
+        cleanup: { state: 'pending', attempts: 0, started_at: new Date().toISOString() },
+      };
+    },
+    deferred ? { ...deferred.from, log_cursor: s.run.log_cursor, log_lines: s.run.log_lines } : s.run,
   );
-  await releaseSlot(s.ctx, s.run);
+  s.deferred = undefined;
+  if (stored) s.run = stored;
+  if (isTerminal(s.run.state)) await releaseSlot(s.ctx, s.run);
   return NOW;
 }
 
@@ -532,10 +657,14 @@ async function cleanup(s: Step): Promise<StepResult> {
   const backoff = Math.min(MAX_CLEANUP_DELAY_MS, pollMs(s) * attempts);
   const finalErrors = s.run.cleanup?.last_error?.startsWith('final:') ? attempts - 1 : 0;
   const record = (state: 'pending' | 'done' | 'kept' | 'failed', note: { status?: string; lastError?: string } = {}) =>
-    s.ctx.store.update(s.run.id, (run) => ({
-      ...run,
-      cleanup: { state, attempts, started_at: run.cleanup?.started_at, ...(note.status ? { status: note.status } : {}), ...(note.lastError ? { last_error: note.lastError } : {}) },
-    }));
+    s.ctx.store.update(
+      s.run.id,
+      (run) => ({
+        ...run,
+        cleanup: { state, attempts, started_at: run.cleanup?.started_at, ...(note.status ? { status: note.status } : {}), ...(note.lastError ? { last_error: note.lastError } : {}) },
+      }),
+      s.run,
+    );
   if (!s.run.history.some((t) => t.state === 'SUBMITTING' || t.state === 'PROVISIONING' || t.state === 'RUNNING')) {
     await record('done'); // never sent to Azure: nothing to clean up
     return { done: true };
@@ -694,13 +823,26 @@ export async function advance(ctx: StepContext, runId: string, options: AdvanceO
     if (!spec) return endWithoutSpec(ctx, run);
     principal = ctx.clients.for(spec.credentials, spec.subscription_id).budgetKey;
   }
-  // A watched run's job only checks, now and then, that the watch loop has the run (then sleeps on).
-  if (run.state === 'RUNNING' && !run.outcome && ctx.watching && (await ctx.watching.has(principal, run.id))) return after(WATCH_BACKSTOP_MS);
+  // A run the loop holds needs no job. A cleanup the loop can do is handed to it (no job cycle waits
+  // for the cleanup's slot).
+  const kind = ctx.watching ? loopKindOf(run) : undefined;
+  if (kind && (await ctx.watching!.has(principal, run.id, kind))) return HANDED_OVER;
+  if (kind === 'cleanup') {
+    await ctx.watching!.enter(principal, run.id, 0, 'cleanup');
+    return HANDED_OVER;
+  }
   if (options.paid !== bookingOf(run)) {
     const { calls, purpose } = callsFor(run);
-    const wait = await ctx.pacer.reserve(principal, calls, purpose, run.id);
+    // A submission that would wait for its slot is handed to the loop, which sends it when the budget
+    // allows (a wait there costs no job cycle); one that can go now goes now.
+    const handOver = ctx.watching !== undefined && kind === 'submit';
+    const wait = handOver ? await ctx.pacer.tryNow(principal, calls, purpose, run.id) : await ctx.pacer.reserve(principal, calls, purpose, run.id);
     if (wait > 0) {
       pacerWait.observe({ purpose }, wait / 1000);
+      if (handOver) {
+        await ctx.watching!.enter(principal, run.id, 0, 'submit');
+        return HANDED_OVER;
+      }
       return { after: wait, paid: bookingOf(run) };
     }
   }

@@ -1,19 +1,27 @@
-// The watch loop: every worker drains the due-sets of watched runs (watch-schedule.ts) in batches,
-// outside BullMQ. One script call claims the due runs its read budget allows; their group GETs go out
-// together (bounded concurrency, each bounded by AZURE_CALL_TIMEOUT_MS and aborted by a kill); a run
-// whose state did not change is not written, only handed back with its next due time in the next
-// claim call. A run that no longer needs watching (ended, killed, or a poll that failed for a reason
-// other than a transient one) leaves the due-set and its BullMQ job, which sleeps meanwhile, is woken
-// for what follows (finalize, cancel, cleanup, or the job's own error handling).
+// The loop: every worker drains the due-sets (watch-schedule.ts) in batches, outside BullMQ: the
+// provisioning polls, the watch polls and the cleanups of the runs whose jobs sleep meanwhile. One
+// script call claims the due runs of every kind its budgets allow; their calls go out together
+// (bounded concurrency, each bounded by AZURE_CALL_TIMEOUT_MS and aborted by a kill); a run whose state
+// did not change is not written, only handed back with its next due time in the next claim call. A
+// run goes on from provisioning to watching to cleanup in the loop; one the loop does not handle
+// (killed, a deployment that failed, a poll that failed for a reason other than a transient one)
+// leaves the due-sets and its BullMQ job is woken (made again: it ended when the loop took the run) for
+// what follows.
 import { isRedisUnreachable, type RedisOutageReport } from '../redis-outage.js';
 import type { Run, RunSpec } from '../runs/model.js';
 import { classifyAzureError } from '../azure/errors.js';
-import { pollIntervalMs, pollWatchedRun, restartPolicyIn, type StepContext } from './steps.js';
-import type { WatchSchedule } from './watch-schedule.js';
+import { loopStep, restartPolicyIn, type StepContext } from './steps.js';
+import { UnrenderableRun } from './deployment-body.js';
+import type { DueKind, HandBack, WatchSchedule } from './watch-schedule.js';
 
 export interface WatchLoopOptions {
   /** Most polls in flight at once in this worker. */
   concurrency: number;
+  /**
+   * Of those, how many only submissions, provisioning polls and cleanups may use: however many runs are
+   * watched, the lifecycle of the others never waits for a free slot behind watch polls.
+   */
+  lifecycleSlots: number;
   /** Most runs claimed by one script call. */
   batch: number;
   /** How long a claim holds a run (longer than an Azure call may take). */
@@ -61,20 +69,22 @@ export interface WatchLoop {
 
 export function startWatchLoop(ctx: StepContext, schedule: WatchSchedule, options: WatchLoopOptions): WatchLoop {
   const inFlight = new Map<string, AbortController>();
+  let watchPolls = 0;
   const polls = new Set<Promise<void>>();
-  const handBack = new Map<string, [string, number][]>(); // principal → (run, due at)
+  const handBack = new Map<string, HandBack[]>(); // principal → (run, due at, kind, kind it leaves)
   const specs = new Map<string, WatchSpec>();
   const failures = new Map<string, number>();
   let principals: string[] = [];
   let principalsAt = 0;
   let stopped = false;
   let timer: NodeJS.Timeout | undefined;
+  let timerAt = 0;
   let running: Promise<void> | undefined;
   let again = false;
 
-  const giveBack = (principal: string, runId: string, dueAt: number) => {
+  const giveBack = (principal: string, runId: string, dueAt: number, kind: DueKind, from?: DueKind) => {
     const list = handBack.get(principal) ?? [];
-    list.push([runId, dueAt]);
+    list.push([runId, dueAt, kind, from]);
     handBack.set(principal, list);
   };
 
@@ -83,62 +93,85 @@ export function startWatchLoop(ctx: StepContext, schedule: WatchSchedule, option
     if (known) return known;
     const spec = await ctx.store.spec(runId);
     if (!spec) return undefined;
+    return remember(runId, slim(spec));
+  }
+
+  function remember(runId: string, kept: WatchSpec): WatchSpec {
     if (specs.size >= SPEC_CACHE_LIMIT) specs.delete(specs.keys().next().value!);
-    const kept = slim(spec);
     specs.set(runId, kept);
     return kept;
   }
 
+  async function fullSpecOf(runId: string): Promise<RunSpec | undefined> {
+    const spec = await ctx.store.spec(runId);
+    if (spec) remember(runId, slim(spec));
+    return spec;
+  }
+
   /** The run leaves the loop; its job takes over at once. */
-  async function leave(principal: string, runId: string): Promise<void> {
+  async function leave(principal: string, runId: string, kind: DueKind): Promise<void> {
     specs.delete(runId);
     failures.delete(runId);
-    await schedule.leave(principal, runId);
+    await schedule.leave(principal, runId, kind);
     await ctx.wake(runId);
   }
 
-  async function poll(principal: string, runId: string, claimedAt: number): Promise<void> {
+  async function poll(principal: string, kind: DueKind, runId: string, claimedAt: number, reclaimed: boolean): Promise<void> {
     const controller = new AbortController();
+    const claimedHere = Date.now();
+    if (kind === 'watch') watchPolls++;
+    let dueAt: number | undefined; // this host's clock
     inFlight.set(runId, controller);
     let run: Run | undefined;
     try {
       run = await ctx.store.get(runId);
-      if (!run || run.state !== 'RUNNING') {
-        // Ended or killed meanwhile (its job was woken by that): nothing to read.
+      if (!run) {
         specs.delete(runId);
-        giveBack(principal, runId, -1);
+        giveBack(principal, runId, -1, kind);
         return;
       }
-      if (run.outcome) return await leave(principal, runId); // decided, but its job may not know yet
-      const spec = await specOf(runId);
-      if (!spec) return await leave(principal, runId); // the job ends a run without its spec
-      const next = await pollWatchedRun(ctx, run, spec as RunSpec, principal, controller.signal);
+      // A submission sends the whole deployment; the steps after it need only what specOf keeps.
+      const spec = kind === 'submit' ? await fullSpecOf(runId) : await specOf(runId);
+      if (!spec) return await leave(principal, runId, kind); // the job ends a run without its spec
+      const next = await loopStep(ctx, kind, run, spec as RunSpec, principal, controller.signal, reclaimed);
       failures.delete(runId);
-      if (next === 'left') return await leave(principal, runId);
-      giveBack(principal, runId, claimedAt + pollIntervalMs(ctx, run));
+      if ('again' in next || 'next' in next) dueAt = claimedHere + ('again' in next ? next.again : next.after);
+      if ('again' in next) giveBack(principal, runId, claimedAt + next.again, kind);
+      else if ('next' in next && next.next === 'cleanup') giveBack(principal, runId, claimedAt + next.after, next.next, kind);
+      // Sent, or RUNNING: the lease ends at once (a worker that dies now does not hold the run for a lease).
+      else if ('next' in next) await schedule.move(principal, runId, kind, next.next, claimedAt + next.after);
+      else if ('job' in next) await leave(principal, runId, kind);
+      else {
+        // Cleaned up (or found so): nothing is left to do.
+        specs.delete(runId);
+        giveBack(principal, runId, -1, kind);
+      }
     } catch (err) {
       if (controller.signal.aborted) {
         // A kill (its job was woken by it) or a shutdown: the run's job decides.
-        giveBack(principal, runId, stopped ? claimedAt : -1);
+        giveBack(principal, runId, stopped ? claimedAt : -1, kind);
         return;
       }
       const failure = classifyAzureError(err);
-      if (failure.kind === 'transient' && run) {
-        // Throttled, 5xx, reset: read again after Retry-After or a backoff; the run shows why.
+      // A run that cannot be rendered is ended by its job (CRASHED, with the reason); retrying would not help.
+      if (failure.kind === 'transient' && run && !(err instanceof UnrenderableRun)) {
+        // Throttled, 5xx, reset: try again after Retry-After or a backoff; the run shows why.
         const attempt = (failures.get(runId) ?? 0) + 1;
         failures.set(runId, attempt);
         const message = failure.message.slice(0, 500);
-        await ctx.store.update(runId, (r) => (r.state === 'RUNNING' ? { ...r, azure: { ...r.azure, last_transient_error: message } } : undefined)).catch(() => undefined);
-        ctx.log.warn({ runId, attempt, err: message }, 'transient Azure error while watching; reading again later');
-        giveBack(principal, runId, claimedAt + (failure.retryAfterMs ?? backoffMs(attempt)));
+        const state = run.state;
+        await ctx.store.update(runId, (r) => (r.state === state ? { ...r, azure: { ...r.azure, last_transient_error: message } } : undefined)).catch(() => undefined);
+        ctx.log.warn({ runId, kind, attempt, err: message }, 'transient Azure error in the loop; trying again later');
+        giveBack(principal, runId, claimedAt + (failure.retryAfterMs ?? backoffMs(attempt)), kind);
         return;
       }
       // Credentials refused, a final error, Redis trouble: the job's step handles it as it always has.
-      ctx.log.warn({ runId, err }, 'watch poll failed; handing the run back to its job');
-      await leave(principal, runId).catch((e: unknown) => ctx.log.error({ runId, err: e }, 'could not hand a watched run back; its claim lease will'));
+      ctx.log.warn({ runId, kind, err }, 'loop step failed; handing the run back to its job');
+      await leave(principal, runId, kind).catch((e: unknown) => ctx.log.error({ runId, err: e }, 'could not hand a run back to its job; its claim lease will'));
     } finally {
       inFlight.delete(runId);
-      wakeSoon();
+      if (kind === 'watch') watchPolls--;
+      wakeSoon(dueAt);
     }
   }
 
@@ -152,17 +185,18 @@ export function startWatchLoop(ctx: StepContext, schedule: WatchSchedule, option
       const back = handBack.get(principal) ?? [];
       handBack.delete(principal);
       const room = stopped ? 0 : Math.min(options.batch, options.concurrency - inFlight.size);
-      const claim = await schedule.claim(principal, room, options.leaseMs, back).catch((err: unknown) => {
-        for (const entry of back) giveBack(principal, ...entry);
+      const watchRoom = Math.max(0, options.concurrency - options.lifecycleSlots - watchPolls);
+      const claim = await schedule.claim(principal, room, options.leaseMs, back, watchRoom).catch((err: unknown) => {
+        handBack.set(principal, [...back, ...(handBack.get(principal) ?? [])]);
         throw err;
       });
-      for (const runId of claim.runs) {
-        const p = poll(principal, runId, claim.now);
+      claim.runs.forEach((runId, i) => {
+        const p = poll(principal, claim.kinds[i], runId, claim.now, claim.reclaimed[i]);
         polls.add(p);
         void p.finally(() => polls.delete(p));
-      }
+      });
       if (claim.runs.length === room && room > 0) wait = 0; // there may be more due
-      else if (claim.nextDue !== undefined) wait = Math.min(wait, Math.max(claim.nextDue, claim.budgetAt, claim.now + options.minGapMs) - claim.now);
+      else if (claim.wakeAt !== undefined) wait = Math.min(wait, Math.max(claim.wakeAt, claim.now + options.minGapMs) - claim.now);
     }
     return Math.max(0, wait);
   }
@@ -171,6 +205,7 @@ export function startWatchLoop(ctx: StepContext, schedule: WatchSchedule, option
     if (stopped) return;
     if (timer) clearTimeout(timer);
     timer = setTimeout(tick, ms);
+    timerAt = Date.now() + ms;
   }
 
   function tick() {
@@ -196,15 +231,18 @@ export function startWatchLoop(ctx: StepContext, schedule: WatchSchedule, option
   }
 
   /** A poll finished: hand it back (and claim more) soon, batched with the others finishing now. */
-  function wakeSoon() {
+  function wakeSoon(dueAt?: number) {
     if (stopped) return;
     if (running) {
       again = true;
       return;
     }
-    if (!timer) timer = setTimeout(tick, options.minGapMs);
+    if (!timer) schedule_(options.minGapMs);
+    // A run handed back due before the loop meant to look again (a long sleep): look when it is due.
+    else if (dueAt !== undefined && timerAt > Math.max(dueAt, Date.now() + options.minGapMs)) schedule_(Math.max(dueAt - Date.now(), options.minGapMs));
   }
 
+  const unlisten = schedule.onEnter((dueAt) => wakeSoon(dueAt));
   schedule_(0);
 
   return {
@@ -214,6 +252,7 @@ export function startWatchLoop(ctx: StepContext, schedule: WatchSchedule, option
     inFlight: () => inFlight.size,
     async close(graceMs) {
       stopped = true;
+      unlisten();
       if (timer) clearTimeout(timer);
       await running;
       const abort = setTimeout(() => inFlight.forEach((c) => c.abort()), graceMs);

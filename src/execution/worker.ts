@@ -1,12 +1,14 @@
-// The BullMQ worker: one job per run (jobId = flow run id), advanced step by step. A step that must
-// wait moves its own job to delayed and frees the slot, so a few slots follow thousands of runs.
+// The BullMQ worker: one job per run (jobId = flow run id), advanced step by step until the run is
+// final or handed to the loop (watch-loop.ts). A step that must wait moves its own job to delayed and
+// frees the slot, so a few slots follow thousands of runs.
 import { DelayedError, Worker, type Job } from 'bullmq';
 import type { RedisClient } from '../redis.js';
 import { isRedisUnreachable, type RedisOutageReport } from '../redis-outage.js';
 import { startHousekeeper } from './housekeeper.js';
 import { RUNS_QUEUE, enqueueRun, forgetRun, runSignalChannel, type RunsQueue } from './queue.js';
 import type { SweepResult } from './sweeper.js';
-import { advance, TransientFailure, type StepContext, type StepResult } from './steps.js';
+import { advance, loopKindOf, TransientFailure, type StepContext, type StepResult } from './steps.js';
+import type { DueKind } from './watch-schedule.js';
 import { startWatchLoop } from './watch-loop.js';
 
 export interface RunJobData {
@@ -42,6 +44,8 @@ export interface WorkerOptions {
 
 const RECONCILE_CHUNK = 200;
 const WATCH_CONCURRENCY = 64;
+/** Of the loop's slots, those watch polls may not take (submissions, provisioning, cleanup). */
+const LIFECYCLE_SLOTS = 16;
 /** Steps one job cycle may take in a row when each leads straight to the next. */
 const MAX_HOPS = 4;
 const WATCH_BATCH = 64;
@@ -76,6 +80,8 @@ export function startRunWorker(ctx: StepContext, queue: RunsQueue, options: Work
       }
     }
     if ('done' in next) return 'done';
+    // A kill that came while the step was ending (its signal fired): the next step, which sees it, runs now.
+    if (signal?.aborted && next.after > 0) next = { after: 0 };
     const paid = next.paid;
     if (attempt !== (job.data.attempt ?? 0) || paid !== job.data.paid) await job.updateData({ runId: job.data.runId, attempt, ...(paid ? { paid } : {}) });
     await job.moveToDelayed(Date.now() + next.after, token);
@@ -97,10 +103,12 @@ export function startRunWorker(ctx: StepContext, queue: RunsQueue, options: Work
     return worker;
   });
 
-  // Watch polls leave BullMQ: this worker's share of the due-sets is polled here (watch-loop.ts).
+  // Submissions that wait, provisioning, watching and cleanup leave BullMQ: this worker's share of the
+  // due-sets is taken here (watch-loop.ts).
   const watchLoop = ctx.watching
     ? startWatchLoop(ctx, ctx.watching, {
         concurrency: WATCH_CONCURRENCY,
+        lifecycleSlots: LIFECYCLE_SLOTS,
         batch: WATCH_BATCH,
         // A claim outlives the longest call a poll may make (a hung call, then a log read).
         leaseMs: 2 * options.azureCallTimeoutMs + 10_000,
@@ -122,20 +130,22 @@ export function startRunWorker(ctx: StepContext, queue: RunsQueue, options: Work
     .catch((err: unknown) => ctx.log.error({ err }, 'cannot hear kills'));
 
   /**
-   * Every unfinished run has a job: a job lost to a bug or a Redis restart is put back. The runs are
+   * Every unfinished run has a job or a due entry of the loop: a job lost to a bug or a Redis restart
+   * is put back. A run the loop holds needs no look at its job: the loop wakes the job when it hands
+   * the run back, and waking a run whose job is gone makes it a new one (queue.ts). The other runs are
    * checked in chunks whose commands go out together (pipelined), not one round trip after another.
    */
   async function reconcile(): Promise<number> {
     let requeued = 0;
     // Runs past their retention leave the index, and their jobs go with them.
     for (const id of await store.purgeExpired()) await forgetRun(queue, id);
-    const ids = await store.activeIds();
     const watched = await watchedRuns();
+    const ids = (await store.activeIds()).filter((id) => !watched?.has(id));
     for (let i = 0; i < ids.length; i += RECONCILE_CHUNK) {
       const chunk = ids.slice(i, i + RECONCILE_CHUNK);
       const states = await Promise.all(chunk.map((id) => queue.forRun(id).getJobState(id)));
       const lost = chunk.filter((_, j) => ['completed', 'failed', 'unknown'].includes(states[j]));
-      if (watched) requeued += await unwatched(chunk.filter((id, j) => states[j] === 'delayed' && !watched.has(id)));
+      if (watched) requeued += await unheld(chunk.filter((_, j) => states[j] === 'delayed'));
       await Promise.all(
         lost.map(async (id) => {
           await queue.forRun(id).remove(id).catch(() => undefined);
@@ -148,21 +158,24 @@ export function startRunWorker(ctx: StepContext, queue: RunsQueue, options: Work
     return requeued;
   }
 
-  /** Every run in a due-set of the watch loop (undefined without one). */
-  async function watchedRuns(): Promise<Set<string> | undefined> {
+  /** Every run in a due-set of the loop, with its kind (undefined without a loop). */
+  async function watchedRuns(): Promise<Map<string, DueKind> | undefined> {
     if (!ctx.watching) return undefined;
     const watching = ctx.watching;
     const members = await Promise.all((await watching.principals()).map((p) => watching.members(p)));
-    return new Set(members.flat());
+    return new Map(members.flatMap((m) => [...m]));
   }
 
   /**
-   * Runs whose job sleeps while no watch loop has them: a RUNNING run that left its due-set (or never
-   * got there: a crash in between) is woken, and its job reads the group and puts it back.
+   * Runs whose job sleeps while no due-set of the loop has them: a run whose state is the loop's to
+   * follow (provisioning, running, a cleanup of two DELETEs) but which never got to its due-set (a
+   * crash in between) is woken, and its job's step puts it back.
    */
-  async function unwatched(sleeping: string[]): Promise<number> {
-    const runs = await store.getMany(sleeping);
-    const lost = sleeping.filter((_, j) => runs[j]?.state === 'RUNNING');
+  async function unheld(candidates: string[]): Promise<number> {
+    if (candidates.length === 0) return 0;
+    const runs = await store.getMany(candidates);
+    // A waiting submission's job sleeps on purpose (a pool slot, a backoff): only later steps are the loop's.
+    const lost = candidates.filter((_, j) => runs[j] && ![undefined, 'submit'].includes(loopKindOf(runs[j]!)));
     await Promise.all(lost.map((id) => ctx.wake(id)));
     return lost.length;
   }

@@ -46,6 +46,21 @@ else
 end
 return 1`;
 
+// KEYS: due, leases, sequence. ARGV: cutoff (ms), limit. Drops changes marked before the cutoff that no
+// consumer holds; returns how many went.
+const DROP = `
+local ids = redis.call('ZRANGEBYSCORE', KEYS[1], '-inf', ARGV[1], 'LIMIT', 0, tonumber(ARGV[2]))
+if #ids == 0 then return 0 end
+local held = redis.call('HMGET', KEYS[2], unpack(ids))
+local drop = {}
+for i, id in ipairs(ids) do
+  if not held[i] then drop[#drop + 1] = id end
+end
+if #drop == 0 then return 0 end
+redis.call('ZREM', KEYS[1], unpack(drop))
+redis.call('HDEL', KEYS[3], unpack(drop))
+return #drop`;
+
 export interface ClaimedChange {
   runId: string;
   /** The run's history length when it was last marked. */
@@ -69,6 +84,19 @@ export class RunChanges {
       for (let i = 0; i < raw.length; i += 2) claimed.push({ runId: raw[i], sequence: raw[i + 1], lease });
     }
     return claimed;
+  }
+
+  /**
+   * Drops up to `limit` changes per shard marked before `cutoffMs` that no consumer holds: with no
+   * webhook defined nobody is owed them (a webhook is sent only what changed after it was made).
+   */
+  async dropBefore(cutoffMs: number, limit: number): Promise<number> {
+    let dropped = 0;
+    for (const shard of this.layout.allShards()) {
+      const { due, leases, sequence } = outbox(this.layout, shard);
+      dropped += (await this.redis.eval(DROP, 3, due, leases, sequence, String(Math.floor(cutoffMs)), String(limit))) as number;
+    }
+    return dropped;
   }
 
   /**

@@ -260,12 +260,13 @@ export class RunStore {
   /**
    * Applies `change` to the current run until it lands. `change` may return undefined to write
    * nothing. Returns the run as stored afterwards. Log lines and their cursor are not changed here
-   * (see appendLogs).
+   * (see appendLogs). `known`, the run as the caller last read it, saves the first read: when it is
+   * no longer current the compare-and-set fails and the run is read again.
    */
-  async update(id: string, change: (run: Run) => Run | undefined): Promise<Run | undefined> {
+  async update(id: string, change: (run: Run) => Run | undefined, known?: Run): Promise<Run | undefined> {
     const k = this.keys.run(id);
-    for (;;) {
-      const current = await this.get(id);
+    for (let assumed = known; ; assumed = undefined) {
+      const current = assumed ?? (await this.get(id));
       if (!current) return undefined;
       const next = change(current);
       if (!next) return current;

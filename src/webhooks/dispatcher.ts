@@ -16,6 +16,10 @@ export type DispatchSettings = WebhookConfig & {
   concurrency: number;
 };
 
+/** How far behind the look at the webhooks a change must be to be dropped when there are none. */
+const UNOWED_MARGIN_MS = 10_000;
+const DROP_BATCH = 1000;
+
 export function retryDelayMs(settings: Pick<DispatchSettings, 'retryBaseMs' | 'retryMaxMs'>, attempts: number, random = Math.random()): number {
   const delay = Math.min(settings.retryMaxMs, settings.retryBaseMs * 2 ** Math.max(0, attempts - 1));
   return Math.round(delay * (0.8 + 0.4 * random));
@@ -55,6 +59,15 @@ export class WebhookDispatcher {
 
   /** Handles the runs that are due; true when there may be more right away. */
   async tick(): Promise<boolean> {
+    const listedAt = Date.now();
+    const webhooks = await this.webhooks.list();
+    if (webhooks.length === 0) {
+      // Nobody is owed a change made while no webhook exists (a webhook is sent only what changed after
+      // it was made): those are dropped in bulk instead of claimed, read and settled one by one. The
+      // margin covers clocks of other hosts (a change marked after a webhook appeared is never dropped).
+      const dropped = await this.changes.dropBefore(listedAt - UNOWED_MARGIN_MS, DROP_BATCH);
+      return dropped === DROP_BATCH;
+    }
     const claims = await this.changes.claim(this.settings.concurrency, this.leaseMs);
     await Promise.all(claims.map((claim) => this.handle(claim)));
     return claims.length === this.settings.concurrency;

@@ -5,8 +5,9 @@
         3 most lines kept, then timestamp, line, timestamp, line, ...
   Returns the run's line count, or -1 when the run is gone or its cursor moved on.
 ]]
-if redis.call('EXISTS', KEYS[1]) == 0 then return -1 end
-if (redis.call('HGET', KEYS[1], 'lc') or '') ~= ARGV[1] then return -1 end
+local record = redis.call('HMGET', KEYS[1], 'v', 'lc')
+if not record[1] then return -1 end
+if (record[2] or '') ~= ARGV[1] then return -1 end
 for i = 4, #ARGV, 2 do
   redis.call('XADD', KEYS[2], 'MAXLEN', ARGV[3], '*', 't', ARGV[i], 'l', ARGV[i + 1])
 end

@@ -9,11 +9,10 @@
         11 history length
   Returns the new version, 0 when the version moved (read again), -1 when the run is gone.
 ]]
-local version = redis.call('HGET', KEYS[1], 'v')
+local stored = redis.call('HMGET', KEYS[1], 'v', 's', 'c')
+local version, before, cleanupBefore = stored[1], stored[2], stored[3]
 if not version then return -1 end
 if version ~= ARGV[1] then return 0 end
-local before = redis.call('HGET', KEYS[1], 's')
-local cleanupBefore = redis.call('HGET', KEYS[1], 'c')
 local next = tonumber(version) + 1
 redis.call('HSET', KEYS[1], 'v', next, 'doc', ARGV[2], 's', ARGV[3], 'c', ARGV[4])
 local id = ARGV[6]
