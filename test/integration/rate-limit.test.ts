@@ -33,10 +33,12 @@ it('counts each key across API processes and answers 429 in the envelope with Re
 });
 
 it('is off by default', async () => {
-  const plain = await startTestApp(testConfig());
+  const plainConfig = testConfig();
+  const plain = await startTestApp(plainConfig);
   try {
     for (let i = 0; i < 10; i++) expect((await plain.app.inject({ url: '/runs', headers: auth() })).statusCode).toBe(200);
   } finally {
     await plain.close();
+    await dropKeys(plainConfig.redisUrl, plainConfig.queuePrefix);
   }
 });
