@@ -14,6 +14,7 @@ import type { PoolAdmission } from './admission.js';
 import type { ArmBudget, Calls, Purpose } from './pacing.js';
 import type { DueKind, WatchSchedule } from './watch-schedule.js';
 import { UnrenderableRun, type DeploymentRenderer } from './deployment-body.js';
+import { restartPolicyOfBody } from '../templating/prepare.js';
 
 export interface StepContext {
   store: RunStore;
@@ -436,9 +437,7 @@ function restartPolicyOf(s: Step): string {
 
 /** The group's restart policy: kept in the spec, or read from a body stored by an earlier version. */
 export function restartPolicyIn(spec: Pick<RunSpec, 'restart_policy' | 'deployment_body'>): string | undefined {
-  if (spec.restart_policy) return spec.restart_policy;
-  const body = spec.deployment_body as { properties?: { template?: { resources?: { properties?: { restartPolicy?: string } }[] } } } | undefined | null;
-  return body?.properties?.template?.resources?.find((r) => r.properties?.restartPolicy)?.properties?.restartPolicy;
+  return spec.restart_policy ?? restartPolicyOfBody(spec.deployment_body);
 }
 
 /** One watch poll: what the group's state means for the run, or undefined to keep watching. */

@@ -3,7 +3,7 @@ import type { Config } from '../config.js';
 import { MASK } from '../secrets-mask.js';
 import { checkAzureAcceptance } from './azure-acceptance.js';
 import type { JobConfiguration } from '../templating/job-configuration.js';
-import { prepareForFlowRun, secretEnvNames, type PreparedRun } from '../templating/prepare.js';
+import { prepareForFlowRun, restartPolicyOfBody, secretEnvNames, type PreparedRun } from '../templating/prepare.js';
 import { containerGroupName as groupNameFor, deploymentName, infrastructurePid } from '../templating/naming.js';
 import type { Run, RunSpec } from './model.js';
 import { renderJobConfiguration, type BaseJobTemplate } from '../templating/render.js';
@@ -106,11 +106,6 @@ export interface CheckedSubmission {
  */
 const verdicts = new WeakMap<JobConfiguration, { error: unknown } | { restartPolicy?: string }>();
 
-function restartPolicyOf(prepared: PreparedRun): string | undefined {
-  const resources = prepared.deployment.properties.template.resources as { properties?: { restartPolicy?: string } }[] | undefined;
-  return Array.isArray(resources) ? resources.find((r) => r?.properties?.restartPolicy)?.properties?.restartPolicy : undefined;
-}
-
 /**
  * A submission checked as renderSubmission would check it (400 / 422 for the same problems), without
  * building its deployment body: the worker renders that when it sends it (renderForWorker).
@@ -120,7 +115,7 @@ export function checkSubmission(submission: Submission, pool: WorkPool, config: 
   let verdict = verdicts.get(jobConfiguration);
   if (!verdict) {
     try {
-      verdict = { restartPolicy: restartPolicyOf(renderSubmission(submission, pool, config)) };
+      verdict = { restartPolicy: restartPolicyOfBody(renderSubmission(submission, pool, config).deployment) };
     } catch (error) {
       verdict = { error };
     }

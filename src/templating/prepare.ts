@@ -143,6 +143,13 @@ function checkRequests(config: JobConfiguration): void {
   if (problems.length) throw new JobVariablesInvalid(problems);
 }
 
+/** The container group's restart policy as a deployment body sets it (undefined when it sets none). */
+export function restartPolicyOfBody(body: unknown): string | undefined {
+  const resources = (body as { properties?: { template?: { resources?: unknown } } } | null | undefined)?.properties?.template?.resources;
+  if (!Array.isArray(resources)) return undefined;
+  return (resources as { properties?: { restartPolicy?: string } }[]).find((r) => r?.properties?.restartPolicy)?.properties?.restartPolicy;
+}
+
 export function prepareForFlowRun(configuration: JobConfiguration, ctx: PrepareContext): PreparedRun {
   checkRequests(configuration);
   const env = environment(configuration, ctx);
