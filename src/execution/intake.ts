@@ -31,8 +31,12 @@ export function startIntake(store: RunStore, queue: RunsQueue, connect: () => Re
     while (!closing) {
       let ids: string[] = [];
       try {
-        ids = await store.takeIntake(blocking, shard, INTAKE_BATCH, WAIT_SECONDS, GATHER_MS);
-        if (ids.length === 0) continue;
+        const first = await store.waitForIntake(blocking, shard, WAIT_SECONDS);
+        if (first === undefined) continue;
+        ids = [first];
+        // Under load more ids come within a few milliseconds: taken together they make fewer, larger adds.
+        await new Promise((resolve) => setTimeout(resolve, GATHER_MS));
+        ids.push(...(await store.takeIntake(shard, INTAKE_BATCH - 1)));
         // A job with that id already there is left as it is (BullMQ answers the existing job).
         await queue.shards[shard].addBulk(ids.map((runId) => ({ name: 'run', data: { runId }, opts: { jobId: runId } })));
       } catch (err) {

@@ -209,18 +209,14 @@ export class RunStore {
     return known;
   }
 
-  /**
-   * Takes up to `count` run ids from a shard's intake, oldest first; waits up to `waitSeconds` for the
-   * first on `blocking` (a connection of its own: the wait blocks it), then `gatherMs` for more.
-   */
-  async takeIntake(blocking: RedisClient, shard: number, count: number, waitSeconds: number, gatherMs = 0): Promise<string[]> {
-    const key = this.keys.shardKeys(shard).intake;
-    const first = await blocking.brpop(key, waitSeconds);
-    if (!first) return [];
-    // Under load more ids come within a few milliseconds: taking them together makes fewer, larger adds.
-    if (gatherMs > 0 && count > 1) await new Promise((resolve) => setTimeout(resolve, gatherMs));
-    const more = count > 1 ? ((await this.redis.rpop(key, count - 1)) ?? []) : [];
-    return [first[1], ...more];
+  /** Waits up to `waitSeconds` on `blocking` (a connection of its own: the wait blocks it) for the oldest id on a shard's intake. */
+  async waitForIntake(blocking: RedisClient, shard: number, waitSeconds: number): Promise<string | undefined> {
+    return (await blocking.brpop(this.keys.shardKeys(shard).intake, waitSeconds))?.[1];
+  }
+
+  /** Takes up to `count` more ids from a shard's intake, oldest first. */
+  async takeIntake(shard: number, count: number): Promise<string[]> {
+    return (await this.redis.rpop(this.keys.shardKeys(shard).intake, count)) ?? [];
   }
 
   /** Runs stored whose job no worker has added yet (for /metrics). */

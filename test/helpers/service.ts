@@ -65,6 +65,18 @@ export async function startService(
 
 export const auth = { authorization: `Bearer ${ADMIN_KEY}` };
 
+/** Runs `check` with a worker started now on the harness's services (for a harness started with `worker: false`). */
+export async function withWorker<T>(h: Harness, check: (worker: ReturnType<typeof startWorker>) => Promise<T>): Promise<T> {
+  const connection = workerConnection(h.config.redisUrl, h.config.redisClusterNodes);
+  const worker = startWorker(h.config, h.services, connection, pino({ level: process.env.TEST_LOG_LEVEL ?? 'silent' }));
+  try {
+    return await check(worker);
+  } finally {
+    await worker.close();
+    await closeConnection(connection);
+  }
+}
+
 /** A POST /runs body for the default pool, pointed at the emulator; fast polling. */
 export function submission(jobVariables: Record<string, unknown> = {}, flowName = 'nightly-etl', id: string = crypto.randomUUID()) {
   return {

@@ -1,13 +1,10 @@
 // Run store v2: one script per change, so that no crash between writes leaves a run that cannot
 // finish or be killed, and no client value can make a run unwritable.
 import { Redis } from 'ioredis';
-import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { isTerminal, type RunState } from '../../src/runs/model.js';
-import { closeConnection, workerConnection } from '../../src/redis.js';
-import { startWorker } from '../../src/runtime.js';
 import { runStore } from '../../src/services.js';
-import { auth, getRun, settled, startService, submission, waitFor, type Harness } from '../helpers/service.js';
+import { auth, getRun, settled, startService, submission, waitFor, withWorker, type Harness } from '../helpers/service.js';
 
 let h: Harness;
 let redis: Redis;
@@ -38,18 +35,6 @@ async function createWithoutJob(body: ReturnType<typeof submission>) {
   return (await getRun(c, id)) as { id: string; infrastructure_pid: string };
 }
 
-/** Runs `check` with a worker started now (its own reconcile at start may be the one that repairs). */
-async function withWorker<T>(check: (worker: ReturnType<typeof startWorker>) => Promise<T>): Promise<T> {
-  const connection = workerConnection(c.config.redisUrl, c.config.redisClusterNodes);
-  const worker = startWorker(c.config, c.services, connection, pino({ level: 'silent' }));
-  try {
-    return await check(worker);
-  } finally {
-    await worker.close();
-    await closeConnection(connection);
-  }
-}
-
 describe('a crash between taking a new run off the intake and adding its job', () => {
   beforeAll(async () => {
     c = await startService({ worker: false });
@@ -61,7 +46,7 @@ describe('a crash between taking a new run off the intake and adding its job', (
   it('is repaired by the reconciler: the run without a job finishes', async () => {
     const body = submission({ command: 'sh -c "echo repaired; exit 0"' });
     await createWithoutJob(body);
-    await withWorker(async (worker) => {
+    await withWorker(c, async (worker) => {
       await worker.reconcile();
       expect(await c.services.queue.forRun(body.flow_run.id).getJob(body.flow_run.id)).toBeDefined();
       expect((await settled(c, body.flow_run.id)).state).toBe('COMPLETED');
@@ -74,7 +59,7 @@ describe('a crash between taking a new run off the intake and adding its job', (
     const res = await c.app.inject({ method: 'POST', url: '/runs', headers: auth, payload: body });
     expect(res.statusCode).toBe(200);
     expect(await c.services.queue.forRun(stored.id).getJob(stored.id)).toBeDefined();
-    await withWorker(async () => expect((await settled(c, body.flow_run.id)).state).toBe('COMPLETED'));
+    await withWorker(c, async () => expect((await settled(c, body.flow_run.id)).state).toBe('COMPLETED'));
   });
 
   it('leaves a run that can be killed', async () => {
@@ -82,7 +67,7 @@ describe('a crash between taking a new run off the intake and adding its job', (
     const run = await createWithoutJob(body);
     const res = await c.app.inject({ method: 'DELETE', url: `/runs/${run.infrastructure_pid}`, headers: auth });
     expect(res.statusCode).toBe(202);
-    await withWorker(async () => expect((await settled(c, run.id)).state).toBe('CANCELLED'));
+    await withWorker(c, async () => expect((await settled(c, run.id)).state).toBe('CANCELLED'));
   });
 });
 

@@ -1,11 +1,9 @@
 // The API checks a submission and stores it with the work-pool revision it was checked against; the
 // worker renders the deployment body from those when it sends it (src/execution/deployment-body.ts).
-import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { closeConnection, workerConnection } from '../../src/redis.js';
-import { startWorker } from '../../src/runtime.js';
 import { defaultBaseJobTemplate } from '../../src/templating/base-job-template.js';
-import { auth, settled, startService, submission, type Harness } from '../helpers/service.js';
+import { auth, settled, startService, submission, withWorker, type Harness } from '../helpers/service.js';
 
 let h: Harness;
 
@@ -53,15 +51,10 @@ describe('deployment bodies rendered by the worker', () => {
     expect((await h.app.inject({ method: 'POST', url: '/runs', headers: auth, payload: later })).statusCode).toBe(202);
     expect((await h.services.store.spec(later.flow_run.id))?.pool_revision).not.toBe(spec?.pool_revision);
 
-    const connection = workerConnection(h.config.redisUrl, h.config.redisClusterNodes);
-    const worker = startWorker(h.config, h.services, connection, pino({ level: 'silent' }));
-    try {
+    await withWorker(h, async () => {
       expect((await settled(h, body.flow_run.id)).state).toBe('COMPLETED');
       expect((await settled(h, later.flow_run.id)).state).toBe('COMPLETED');
-    } finally {
-      await worker.close();
-      await closeConnection(connection);
-    }
+    });
     expect(imagesOf(h, body.flow_run.id)).toEqual(['example/one:1']);
     expect(imagesOf(h, later.flow_run.id)).toEqual(['example/two:2']);
   });
@@ -71,19 +64,17 @@ describe('deployment bodies rendered by the worker', () => {
     expect((await h.app.inject({ method: 'POST', url: '/runs', headers: auth, payload: body })).statusCode).toBe(202);
     const spec = await h.services.store.spec(body.flow_run.id);
     const redis = workerConnection(h.config.redisUrl, h.config.redisClusterNodes);
-    const connection = workerConnection(h.config.redisUrl, h.config.redisClusterNodes);
-    const worker = startWorker(h.config, h.services, connection, pino({ level: 'silent' }));
     try {
       await redis.hdel(h.services.store.keys.workPoolRevisions, spec!.pool_revision!);
+    } finally {
+      await closeConnection(redis);
+    }
+    await withWorker(h, async () => {
       const run = await settled(h, body.flow_run.id);
       expect(run.state).toBe('CRASHED');
       expect(run.azure.error_code).toBe('RunNotRenderable');
       expect(run.history.at(-1).reason).toContain(spec!.pool_revision);
       expect(imagesOf(h, body.flow_run.id)).toEqual([]);
-    } finally {
-      await worker.close();
-      await closeConnection(connection);
-      await closeConnection(redis);
-    }
+    });
   });
 });
