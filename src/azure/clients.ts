@@ -1,5 +1,6 @@
 // SDK clients per principal and subscription, built once and reused (each holds a token cache).
 import { armMetricsPolicy } from '../metrics/arm-policy.js';
+import { resetReadRetryPolicy } from './reset-retry.js';
 import { createHash } from 'node:crypto';
 import { ContainerInstanceManagementClient } from '@azure/arm-containerinstance';
 import { ResourceManagementClient } from '@azure/arm-resources';
@@ -78,7 +79,11 @@ export class AzureClientCache {
         credentialScopes: ['https://management.azure.com/.default'],
         // Our steps retry transient errors by rescheduling; the SDK must not sleep inside a worker slot.
         retryOptions: { maxRetries: 0 },
-        additionalPolicies: [{ policy: armMetricsPolicy, position: 'perCall' as const }],
+        additionalPolicies: [
+          { policy: armMetricsPolicy, position: 'perCall' as const },
+          // A read whose kept-alive connection was reset goes again at once (reset-retry.ts).
+          { policy: resetReadRetryPolicy, position: 'perCall' as const },
+        ],
         ...(this.config.caCert ? { tlsOptions: { ca: this.config.caCert } } : {}),
       };
       clients = {

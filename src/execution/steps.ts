@@ -283,6 +283,12 @@ async function provision(s: Step): Promise<StepResult> {
   const deadline = deadlineOf(s.run);
   if (!deployment || LIVE_DEPLOYMENT.has(deployment.state)) {
     if (Date.now() > deadline) {
+      if (!deployment) {
+        // ARM's history cleanup removes the record of a deployment that succeeded, possibly before any
+        // read here saw it (the reads failed meanwhile): the container group tells whether it started.
+        const late = await groupAfterDeadline(s);
+        if (late) return late;
+      }
       await charge(s, { write: 1 });
       await s.azure.cancelDeployment(rg, name);
       return decide(s, {
@@ -322,6 +328,25 @@ async function provision(s: Step): Promise<StepResult> {
     },
     { deployment_state: deployment.state, ...(cause ? azureError(cause.code, cause.message) : { error_code: `Deployment${deployment.state}` }) },
   );
+}
+
+/**
+ * Past the start deadline with no deployment record: a group that was provisioned is followed (the
+ * run did start; only its record went), none at all ends the run without a cancel (nothing to cancel).
+ * A group still being provisioned is a real timeout: undefined, and the caller cancels.
+ */
+async function groupAfterDeadline(s: Step): Promise<StepResult | undefined> {
+  await charge(s, { read: 1 });
+  const g = await s.azure.group(s.spec.resource_group_name, s.spec.container_group_name);
+  if (g && g.provisioningState === 'Succeeded') {
+    return startWatching(s, g, 'Unknown', `${RUNS} Its deployment record is gone (ARM's deployment history cleanup); following the container group.`);
+  }
+  if (g) return undefined;
+  return decide(s, {
+    state: 'CRASHED',
+    status_code: -1,
+    reason: `Timed out after ${s.run.start_timeout_seconds}s waiting for the container group to start; neither the deployment nor the container group exists.`,
+  }, { error_code: 'ProvisioningTimeout' });
 }
 
 /**

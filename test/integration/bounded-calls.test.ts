@@ -53,3 +53,36 @@ describe('bounded Azure calls', () => {
     expect((await getRun(harness, body.flow_run.id)).state).toBe('RUNNING');
   });
 });
+
+describe('a connection reset before any answer (reset-retry.ts)', () => {
+  let h: Harness | undefined;
+  afterEach(async () => {
+    await h?.close();
+    h = undefined;
+  });
+
+  it('a read is sent again at once on a fresh connection: the run never sees the reset', async () => {
+    const harness = (h = await startService());
+    const body = submission({ command: 'sh -c "echo hi; sleep 300; exit 0"' }); // 3 s at the emulator's time scale
+    await harness.app.inject({ method: 'POST', url: '/runs', headers: auth, payload: body });
+    await waitFor(() => getRun(harness, body.flow_run.id), (r) => r.state === 'RUNNING');
+    await call(harness.emulator, 'POST', '/_emulator/faults', { kind: 'reset', share: 1, operation: 'ContainerGroups_Get', limit: 1 });
+    const run = await settled(harness, body.flow_run.id);
+    expect((await call(harness.emulator, 'GET', '/_emulator/counters')).body.injected.reset).toBe(1);
+    expect(run.state).toBe('COMPLETED');
+    expect(run.azure.last_transient_error).toBeUndefined();
+  });
+
+  it('a write is not sent again by it: the step that sent it looks before it sends again', async () => {
+    const harness = (h = await startService());
+    await call(harness.emulator, 'POST', '/_emulator/faults', { kind: 'reset', share: 1, operation: 'Deployments_CreateOrUpdate', limit: 1 });
+    const body = submission({ command: 'sh -c "echo hi; exit 0"' });
+    await harness.app.inject({ method: 'POST', url: '/runs', headers: auth, payload: body });
+    const run = await settled(harness, body.flow_run.id);
+    expect(run.state).toBe('COMPLETED');
+    expect(run.azure.last_transient_error).toMatch(/ECONNRESET|socket hang up/i);
+    const ops = (await call(harness.emulator, 'GET', '/_emulator/counters')).body.operations;
+    expect(ops.Deployments_CreateOrUpdate).toBe(2); // the reset one, then the step's own repeat after a look
+    expect(ops.Deployments_Get).toBeGreaterThanOrEqual(1);
+  });
+});
