@@ -207,9 +207,16 @@ export async function runScaleBench(argv = process.argv.slice(2)): Promise<void>
     const commandsBefore = sum(statsBefore);
     const t0 = Date.now();
     const ids = await submitMany(o.active ?? o.runs, LONG);
-    await waitUntil(ids, watched, 'runs watched');
+    // A run that ended instead (none should) is counted and named below rather than waited for.
+    const ramp = await waitUntil(ids, (r) => watched(r) || isTerminal(r.state), 'runs watched');
     const rampSeconds = (Date.now() - t0) / 1000;
     const lines: string[] = [];
+    const endedEarly = ramp.filter((r) => isTerminal(r.state));
+    if (endedEarly.length > 0) {
+      const reasons = new Map<string, number>();
+      for (const r of endedEarly) reasons.set(`${r.state}: ${r.history.at(-1)?.reason}`, (reasons.get(`${r.state}: ${r.history.at(-1)?.reason}`) ?? 0) + 1);
+      lines.push(`runs that ended before they were watched (should be none): ${endedEarly.length} — ${[...reasons].map(([why, n]) => `${n} × ${why}`).join('; ')}`);
+    }
     if (o.active) {
       // Steady watching: sample the worker's RSS and Redis memory while all runs are followed.
       peakRss = 0;
