@@ -1,7 +1,7 @@
 import Fastify, { type FastifyInstance } from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { Config } from './config.js';
-import { loggerOptions } from './logger.js';
+import { lazyRequestLogger, loggerOptions } from './logger.js';
 import { redisAnswers, waitForReady, type RedisClient } from './redis.js';
 import { registerAuth } from './http/plugins/auth.js';
 import { clientErrorHandler, frameworkErrorHandler, MAX_PARAM_LENGTH, registerErrorHandling } from './http/plugins/errors.js';
@@ -39,6 +39,8 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   const { config } = deps;
   const app = Fastify({
     logger: loggerOptions(config.logLevel),
+    // A request's pino child only when it logs (most requests log nothing at warn).
+    childLoggerFactory: lazyRequestLogger as never,
     bodyLimit: config.bodyLimitBytes,
     requestIdHeader: false,
     genReqId: requestIdOf,

@@ -1,5 +1,5 @@
 // The outbox of run state changes, one per shard in the shard's slot. Every transition marks its run
-// here in the same script that writes it (lua/updateRun, lua/createRun), so a change cannot be lost
+// here in the same script that writes it (lua/updateRun, lua/createRuns), so a change cannot be lost
 // between the write and the notification. Consumers (the webhook dispatcher) claim changed runs with
 // a lease, read the run's history, and settle.
 import type { RedisClient } from '../redis.js';

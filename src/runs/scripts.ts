@@ -7,7 +7,7 @@ import type { RedisClient } from '../redis.js';
 const DIR = new URL('./lua/', import.meta.url);
 
 type Script = (...args: (string | number)[]) => Promise<unknown>;
-export type StoreScripts = Record<'createRun' | 'updateRun' | 'acquireSlot' | 'appendLogs' | 'purgeExpired', Script>;
+export type StoreScripts = Record<'createRuns' | 'updateRun' | 'acquireSlot' | 'appendLogs' | 'purgeExpired', Script>;
 
 const sources = readdirSync(DIR)
   .filter((file) => file.endsWith('.lua'))
@@ -17,7 +17,7 @@ const sources = readdirSync(DIR)
   });
 
 /** Scripts whose last keys are optional get the key count as their first argument. */
-const VARIABLE_KEYS = new Set(['updateRun']);
+const VARIABLE_KEYS = new Set(['updateRun', 'createRuns']);
 
 const defined = new WeakSet<object>();
 

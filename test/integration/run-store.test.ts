@@ -50,7 +50,7 @@ describe('the run store', () => {
     expect((await store.get(id))?.work_pool).toBe('default');
   });
 
-  it('creates concurrent runs in one pipeline: each answered for itself, a repeated id in the same batch refused', async () => {
+  it('creates concurrent runs in one script call per shard: each answered for itself, a repeated id in the same batch refused', async () => {
     const store = new RunStore(redis, freshPrefix(), new Sealer(undefined), { shards: 3 });
     const now = new Date().toISOString();
     const ids = Array.from({ length: 30 }, () => crypto.randomUUID());
