@@ -1,5 +1,5 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
-import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { ApiKey, Scope } from '../../config.js';
 import type { Access } from '../../access.js';
 import { AppError } from '../../errors.js';
@@ -44,25 +44,27 @@ function bearer(request: FastifyRequest): string | undefined {
   return decoded.slice(decoded.indexOf(':') + 1) || undefined;
 }
 
+function unauthenticated(request: FastifyRequest, reply: FastifyReply, message: string): AppError {
+  // Makes a browser ask for the key (as a password) on pages that accept Basic auth.
+  if (request.routeOptions.config?.basicAuth) reply.header('www-authenticate', 'Basic realm="aci-flow-runner", charset="UTF-8"');
+  return new AppError('UNAUTHENTICATED', 401, message);
+}
+
 export function registerAuth(app: FastifyInstance, keys: ApiKey[], disabled: boolean): void {
   const digests = keys.map((entry) => ({ digest: digest(entry.key), entry }));
   app.decorateRequest('access', undefined);
-  app.addHook('onRequest', async (request, reply) => {
+  /** Sets request.access, or throws the 401 / 403 to answer. */
+  const authenticate = (request: FastifyRequest, reply: FastifyReply): void => {
     if (request.is404 || request.routeOptions.config?.public) return;
     if (disabled) {
       request.access = { actor: 'anonymous' };
       return;
     }
     if (request.url === '/docs' || request.url.startsWith('/docs/')) return;
-    const unauthenticated = (message: string) => {
-      // Makes a browser ask for the key (as a password) on pages that accept Basic auth.
-      if (request.routeOptions.config?.basicAuth) reply.header('www-authenticate', 'Basic realm="aci-flow-runner", charset="UTF-8"');
-      return new AppError('UNAUTHENTICATED', 401, message);
-    };
     const presented = bearer(request);
-    if (!presented) throw unauthenticated('Send an API key as "Authorization: Bearer <key>".');
+    if (!presented) throw unauthenticated(request, reply, 'Send an API key as "Authorization: Bearer <key>".');
     const key = matchKey(presented, digests);
-    if (!key) throw unauthenticated('The API key is not valid.');
+    if (!key) throw unauthenticated(request, reply, 'The API key is not valid.');
     const scope = request.routeOptions.config?.scope;
     if (scope && !key.scopes.has(scope)) {
       throw new AppError('FORBIDDEN', 403, `This API key lacks the scope ${scope}.`);
@@ -71,5 +73,14 @@ export function registerAuth(app: FastifyInstance, keys: ApiKey[], disabled: boo
       throw new AppError('FORBIDDEN', 403, 'This API key is limited to some work pools; this route reports on all of them.');
     }
     request.access = { actor: key.id, ...(key.pools ? { pools: key.pools } : {}) };
+  };
+  // Callback style: an async hook costs a promise and a microtask on every request.
+  app.addHook('onRequest', (request, reply, done) => {
+    try {
+      authenticate(request, reply);
+    } catch (err) {
+      return done(err as Error);
+    }
+    done();
   });
 }

@@ -38,17 +38,18 @@ export function jsonDepthExceeds(text: string, limit = MAX_JSON_DEPTH): boolean 
  * media types: a body that is absent or of another type would reach the handler unchecked.
  */
 function requireDeclaredBody(app: FastifyInstance): void {
-  app.addHook('preValidation', async (request) => {
+  app.addHook('preValidation', (request, _reply, done) => {
     const schema = request.routeOptions.schema?.body as { content?: Record<string, unknown> } | undefined;
-    if (!schema?.content) return;
+    if (!schema?.content) return done();
     const declared = Object.keys(schema.content);
     if (request.body === undefined || request.body === null) {
-      throw new AppError('VALIDATION_FAILED', 400, `The body is required (${declared.join(' or ')}).`, [{ in: 'body', path: '/', message: 'is required' }]);
+      return done(new AppError('VALIDATION_FAILED', 400, `The body is required (${declared.join(' or ')}).`, [{ in: 'body', path: '/', message: 'is required' }]));
     }
     const mediaType = String(request.headers['content-type'] ?? '').split(';')[0].trim().toLowerCase();
     if (!declared.includes(mediaType)) {
-      throw new AppError('UNSUPPORTED_MEDIA_TYPE', 415, `This media type is not accepted: send the body as ${declared.join(' or ')}.`);
+      return done(new AppError('UNSUPPORTED_MEDIA_TYPE', 415, `This media type is not accepted: send the body as ${declared.join(' or ')}.`));
     }
+    done();
   });
 }
 

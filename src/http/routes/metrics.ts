@@ -6,10 +6,11 @@ import { errorResponses } from '../schemas/error.js';
 
 /** Registered on the root instance, so that its hook sees every response. */
 export function registerMetrics(app: FastifyInstance, options: { public: boolean }): void {
-  app.addHook('onResponse', async (request, reply) => {
+  app.addHook('onResponse', (request, reply, done) => {
     // The route template keeps the label set small; unmatched URLs share one label.
     const route = request.routeOptions.url ?? 'unmatched';
     httpRequestDuration.observe({ method: request.method, route, status_code: String(reply.statusCode) }, reply.elapsedTime / 1000);
+    done();
   });
 
   app.get(
