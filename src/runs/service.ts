@@ -26,7 +26,15 @@ function canonical(value: unknown): string {
   }
   const record = value as Record<string, unknown>;
   let text = '{';
-  for (const key of Object.keys(record).sort()) {
+  const keys = Object.keys(record);
+  // Most objects arrive with their keys in order already: sorting would only copy them.
+  for (let i = 1; i < keys.length; i++) {
+    if (keys[i - 1] > keys[i]) {
+      keys.sort();
+      break;
+    }
+  }
+  for (const key of keys) {
     const item = canonical(record[key]);
     if (item === undefined) continue;
     text += `${text.length > 1 ? ',' : ''}${JSON.stringify(key)}:${item}`;

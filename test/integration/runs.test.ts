@@ -148,6 +148,11 @@ describe('a flow run on ACI', () => {
     const again = await submit(body);
     expect(again.statusCode).toBe(200);
     expect(again.json().id).toBe(body.flow_run.id);
+    // The same body with its keys in another order, at the top and inside: the same submission.
+    const reversed = <T extends object>(o: T) => Object.fromEntries(Object.entries(o).reverse()) as T;
+    const reordered = { ...reversed({ ...body, job_variables: reversed(body.job_variables), flow_run: reversed(body.flow_run) }) };
+    expect(Object.keys(reordered)).not.toEqual(Object.keys(body));
+    expect((await submit(reordered)).statusCode).toBe(200);
     const conflict = await submit({ ...body, job_variables: { ...body.job_variables, cpu: 2 } });
     expect(conflict.statusCode).toBe(409);
     expect(conflict.json().error.code).toBe('RUN_CONFLICT');
