@@ -1,11 +1,14 @@
 // `npm run bench:api`: POST /runs of an API-only process against a bare Fastify route (one Redis SET
 // and one BullMQ add) in the same run, alternated round by round so both see the same machine.
-// Prints req/s, p50/p99 of each, the ratio, and Redis memory per active and per finished run. The
+// Prints req/s, p50/p99 of each, the ratio, each serving process's CPU per request (Linux /proc: a
+// second view of the same ratio that what else the machine runs moves less), and Redis memory per
+// active and per finished run. The
 // API's create stores the run only (its job is added by a worker's intake): a third series measures
 // POST /runs while an intake process adds those jobs, so the whole cost of a submission shows too.
 // A benchmark, not a test: it asserts nothing. Needs REDIS_URL (a local Redis).
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import { once } from 'node:events';
 import autocannon from 'autocannon';
 import { Redis } from 'ioredis';
@@ -48,6 +51,32 @@ interface Round {
   seconds: number;
   latencies: { p50: number; p99: number };
   non2xx: number;
+  /** CPU seconds the serving process used in the round (Linux /proc; undefined elsewhere). */
+  cpuSeconds?: number;
+}
+
+/** CPU time (user + system) a process has used, in seconds, from /proc (Linux); undefined elsewhere. */
+function cpuSecondsOf(pid: number | undefined): number | undefined {
+  try {
+    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+    return (Number(fields[11]) + Number(fields[12])) / 100; // utime, stime in clock ticks (USER_HZ 100)
+  } catch {
+    return undefined;
+  }
+}
+
+/** A round of load, with the CPU the serving process spent on it. */
+async function measured(server: ChildProcess, url: string, connections: number, seconds: number, headers: Record<string, string>): Promise<Round> {
+  const before = cpuSecondsOf(server.pid);
+  const round = await load(url, connections, seconds, headers);
+  const after = cpuSecondsOf(server.pid);
+  return before !== undefined && after !== undefined ? { ...round, cpuSeconds: after - before } : round;
+}
+
+/** Microseconds of the serving process's CPU per request over the rounds (undefined without /proc). */
+function cpuPerRequest(rounds: Round[]): number | undefined {
+  if (rounds.some((r) => r.cpuSeconds === undefined)) return undefined;
+  return (rounds.reduce((a, r) => a + r.cpuSeconds!, 0) / rounds.reduce((a, r) => a + r.requests, 0)) * 1e6;
 }
 
 async function load(url: string, connections: number, seconds: number, headers: Record<string, string>): Promise<Round> {
@@ -146,8 +175,8 @@ export async function runApiBench(): Promise<void> {
     await load(apiUrl, connections, 2, { authorization: `Bearer ${KEY}` });
     await load(bareUrl, connections, 2, {});
     for (let i = 0; i < rounds; i++) {
-      apiRounds.push(await load(apiUrl, connections, roundSeconds, { authorization: `Bearer ${KEY}` }));
-      bareRounds.push(await load(bareUrl, connections, roundSeconds, {}));
+      apiRounds.push(await measured(api, apiUrl, connections, roundSeconds, { authorization: `Bearer ${KEY}` }));
+      bareRounds.push(await measured(bare, bareUrl, connections, roundSeconds, {}));
       const intake = await startChild(['bench-intake'], env);
       try {
         withIntakeRounds.push(await load(apiUrl, connections, roundSeconds, { authorization: `Bearer ${KEY}` }));
@@ -169,12 +198,19 @@ export async function runApiBench(): Promise<void> {
   const apiRate = perSecond(apiRounds);
   const bareRate = perSecond(bareRounds);
   const errors = [...apiRounds, ...bareRounds, ...withIntakeRounds].reduce((a, r) => a + r.non2xx, 0);
+  const [apiCpu, bareCpu] = [cpuPerRequest(apiRounds), cpuPerRequest(bareRounds)];
+  // The same ratio by the serving processes' own CPU: less moved by what else the machine runs meanwhile.
+  const cpuLine =
+    apiCpu !== undefined && bareCpu !== undefined
+      ? `CPU per request of the serving process: POST /runs ${apiCpu.toFixed(0)} µs, bare ${bareCpu.toFixed(0)} µs; ratio bare / POST /runs ${(bareCpu / apiCpu).toFixed(2)}`
+      : 'CPU per request: not measured (no /proc)';
   process.stdout.write(
     [
       `connections: ${connections}, ${rounds} alternating rounds of ${roundSeconds} s each (after a 2 s warm-up of each)`,
       `POST /runs (API-only process):       ${apiRate.toFixed(0)} req/s, p50 ${medianOf(apiRounds, 'p50')} ms, p99 ${medianP99(apiRounds)} ms (worst round ${worstP99(apiRounds)} ms)`,
       `bare route (1 SET + 1 BullMQ add):   ${bareRate.toFixed(0)} req/s, p50 ${medianOf(bareRounds, 'p50')} ms, p99 ${medianP99(bareRounds)} ms (worst round ${worstP99(bareRounds)} ms)`,
       `ratio POST /runs / bare: ${(apiRate / bareRate).toFixed(2)}`,
+      cpuLine,
       `POST /runs with a worker's intake adding the jobs meanwhile (another process, same machine and Redis): ${perSecond(withIntakeRounds).toFixed(0)} req/s, p50 ${medianOf(withIntakeRounds, 'p50')} ms, p99 ${medianP99(withIntakeRounds)} ms; ratio to bare ${(perSecond(withIntakeRounds) / bareRate).toFixed(2)}`,
       `non-2xx answers: ${errors}`,
       `Redis memory per run (${memory.count} runs through the API): active ${(memory.active / 1024).toFixed(2)} KiB (record, spec, index, active set, queued job); finished and cleaned up ${(memory.finished / 1024).toFixed(2)} KiB (record, 5 log lines, index, tombstone, job; spec deleted)`,

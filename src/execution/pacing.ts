@@ -54,23 +54,28 @@ local mode, purpose, run = ARGV[1], ARGV[2], ARGV[3]
 local booking = mode ~= 'charge'
 local window, forget, readRate = tonumber(ARGV[4]), tonumber(ARGV[5]), tonumber(ARGV[6])
 -- One read and one write of the schedules hash (Redis work per ARM call stays small).
-local fields = {'lc', 'lct'}
+local fields = {'lc', 'lct', 'hk'}
 for i = 7, #ARGV, 4 do fields[#fields + 1] = ARGV[i] end
 local stored = redis.call('HMGET', KEYS[1], unpack(fields))
 local lc = tonumber(stored[1] or '0')
 local lct = tonumber(stored[2] or tostring(now))
+-- Housekeeping (forgetting runs no longer read, renewing both keys' expiry) at most once a minute,
+-- not on every call: a new schedules hash gets its expiry at once (no 'hk' yet).
+local housekeeping = now - tonumber(stored[3] or '0') >= 60000
 lc = lc * math.exp(-math.max(0, now - lct) / window)
 local tats = {}
-for j = 3, #fields do tats[j - 2] = tonumber(stored[j] or '0') end
+for j = 4, #fields do tats[j - 3] = tonumber(stored[j] or '0') end
 local desired = now
 local reads = 0
 for i = 7, #ARGV, 4 do
   if ARGV[i] == 'read' then reads = tonumber(ARGV[i + 1]) end
 end
+local watchedBefore = 1
 if purpose == 'watch' and run ~= '' then
-  redis.call('ZREMRANGEBYSCORE', KEYS[2], '-inf', now - forget)
+  if housekeeping then redis.call('ZREMRANGEBYSCORE', KEYS[2], '-inf', now - forget) end
   local last = redis.call('ZSCORE', KEYS[2], run)
   local n = redis.call('ZCARD', KEYS[2])
+  watchedBefore = n
   if not last then n = n + 1 end
   local share = math.max(readRate * 0.1, readRate - lc * 1000 / window)
   if last and booking then desired = math.max(now, tonumber(last) + n * reads * 1000 / share) end
@@ -102,6 +107,10 @@ end
 if mode == 'try' and slot > now then return math.ceil(slot - now) end
 if purpose == 'lifecycle' then lc = lc + reads end
 local changes = {'lc', lc, 'lct', now}
+if housekeeping then
+  changes[#changes + 1] = 'hk'
+  changes[#changes + 1] = now
+end
 for i = 7, #ARGV, 4 do
   local n, rate = tonumber(ARGV[i + 1]), tonumber(ARGV[i + 2])
   if n > 0 then
@@ -112,11 +121,10 @@ for i = 7, #ARGV, 4 do
   end
 end
 redis.call('HSET', KEYS[1], unpack(changes))
-redis.call('PEXPIRE', KEYS[1], 3600000)
-if purpose == 'watch' and run ~= '' then
-  redis.call('ZADD', KEYS[2], slot, run)
-  redis.call('PEXPIRE', KEYS[2], forget)
-end
+if housekeeping then redis.call('PEXPIRE', KEYS[1], 3600000) end
+if purpose == 'watch' and run ~= '' then redis.call('ZADD', KEYS[2], slot, run) end
+-- The watched set expires (forget-after ms) after the last housekeeping; one just made gets its expiry at once.
+if housekeeping or watchedBefore == 0 then redis.call('PEXPIRE', KEYS[2], forget) end
 return math.ceil(slot - now)`;
 
 /**

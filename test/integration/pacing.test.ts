@@ -1,6 +1,6 @@
 import { Redis } from 'ioredis';
 import { afterAll, afterEach, describe, expect, inject, it, vi } from 'vitest';
-import { ArmBudget, aciLanes, budgetsFrom, type Budgets } from '../../src/execution/pacing.js';
+import { ArmBudget, aciLanes, budgetsFrom, paceKeys, type Budgets } from '../../src/execution/pacing.js';
 import { dropKeys } from '../helpers/service.js';
 
 const redis = new Redis(inject('redisUrl'));
@@ -132,5 +132,30 @@ describe('ARM budgets as reservations (GCRA on Redis time)', () => {
     expect(Math.max(...deletes)).toBeLessThan(1000);
     // Other calls are not held back by ACI's limits.
     expect(await pacer.reserve('sp@sub', { write: 1 }, 'lifecycle')).toBe(0);
+  });
+});
+
+describe('housekeeping of the schedules (at most once a minute, not on every call)', () => {
+  it('gives new keys an expiry at once, and forgets runs not read for 10 minutes at the next housekeeping', async () => {
+    const prefix = `pace-${crypto.randomUUID()}`;
+    prefixes.push(prefix);
+    const pacer = new ArmBudget(redis, prefix, { read: { perSecond: 100, burst: 100 }, write: { perSecond: 10, burst: 20 }, delete: { perSecond: 10, burst: 20 } });
+    const { schedules, watched } = paceKeys(prefix, 'sp@sub');
+    await pacer.charge('sp@sub', { read: 1 }, 'watch', 'run-1');
+    expect(await redis.pttl(schedules)).toBeGreaterThan(3_500_000);
+    expect(await redis.pttl(watched)).toBeGreaterThan(500_000);
+    // A run last read 11 minutes ago (by Redis' clock) is still counted until the next housekeeping.
+    const [seconds] = await redis.time();
+    await redis.zadd(watched, Number(seconds) * 1000 - 11 * 60_000, 'run-gone');
+    await redis.persist(schedules);
+    await pacer.charge('sp@sub', { read: 1 }, 'watch', 'run-1');
+    expect(await redis.zscore(watched, 'run-gone')).not.toBeNull();
+    expect(await redis.pttl(schedules)).toBe(-1); // not renewed within the minute
+    // A minute later (the last housekeeping moved back a minute), the next call does it.
+    await redis.hset(schedules, 'hk', Number(seconds) * 1000 - 61_000);
+    await pacer.charge('sp@sub', { read: 1 }, 'watch', 'run-1');
+    expect(await redis.zscore(watched, 'run-gone')).toBeNull();
+    expect(await redis.zscore(watched, 'run-1')).not.toBeNull();
+    expect(await redis.pttl(schedules)).toBeGreaterThan(3_500_000);
   });
 });
