@@ -135,14 +135,18 @@ export function startRunWorker(ctx: StepContext, queue: RunsQueue, options: Work
    * the run back, and waking a run whose job is gone makes it a new one (queue.ts). The other runs are
    * checked in chunks whose commands go out together (pipelined), not one round trip after another.
    */
-  async function reconcile(): Promise<number> {
+  async function reconcile(freshMs = options.reconcileIntervalMs): Promise<number> {
     let requeued = 0;
     // Runs past their retention leave the index, and their jobs go with them.
     for (const id of await store.purgeExpired()) await forgetRun(queue, id);
     const watched = await watchedRuns();
     const ids = (await store.activeIds()).filter((id) => !watched?.has(id));
     for (let i = 0; i < ids.length; i += RECONCILE_CHUNK) {
-      const chunk = ids.slice(i, i + RECONCILE_CHUNK);
+      // A PENDING run submitted within the last interval is most likely on its way to its job (the
+      // intake adds it within milliseconds; a queue of thousands takes a while to start): its job is
+      // looked at from the next pass on (two reads now instead of BullMQ's state script).
+      const fresh = freshMs > 0 ? await store.freshPending(ids.slice(i, i + RECONCILE_CHUNK), Date.now() - freshMs) : new Set<string>();
+      const chunk = ids.slice(i, i + RECONCILE_CHUNK).filter((id) => !fresh.has(id));
       const states = await Promise.all(chunk.map((id) => queue.forRun(id).getJobState(id)));
       const lost = chunk.filter((_, j) => ['completed', 'failed', 'unknown'].includes(states[j]));
       if (watched) requeued += await unheld(chunk.filter((_, j) => states[j] === 'delayed'));

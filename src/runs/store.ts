@@ -295,6 +295,21 @@ export class RunStore {
   }
 
   /** Ids of runs that are not finished (or still being cleaned up). */
+  /**
+   * Of these runs, those still PENDING that were submitted at or after `since` (ms): their job is most
+   * likely on its way (a worker's intake adds it within milliseconds). Two small reads per run.
+   */
+  async freshPending(ids: string[], since: number): Promise<Set<string>> {
+    const seen = await Promise.all(
+      ids.map(async (id) => {
+        const k = this.keys.run(id);
+        const [state, score] = await Promise.all([this.redis.hget(k.record, 's'), this.redis.zscore(k.index, id)]);
+        return state === 'PENDING' && score !== null && Number(score) >= since;
+      }),
+    );
+    return new Set(ids.filter((_, i) => seen[i]));
+  }
+
   async activeIds(): Promise<string[]> {
     return (await Promise.all(this.shardKeys().map((k) => this.redis.smembers(k.active)))).flat();
   }

@@ -47,6 +47,13 @@ describe('a crash between taking a new run off the intake and adding its job', (
     const body = submission({ command: 'sh -c "echo repaired; exit 0"' });
     await createWithoutJob(body);
     await withWorker(c, async (worker) => {
+      // Submitted just now: its job may still be on its way (an intake adds it within milliseconds), so
+      // this pass leaves it and does not spend BullMQ's state script on it.
+      await worker.reconcile();
+      expect(await c.services.queue.forRun(body.flow_run.id).getJob(body.flow_run.id)).toBeUndefined();
+      // One interval later (its submission time moved back by one), the job is missing for real.
+      const { index } = c.services.store.keys.run(body.flow_run.id);
+      expect(await redis.zadd(index, 'XX', 'CH', Date.now() - c.config.reconcileIntervalMs - 1000, body.flow_run.id)).toBe(1);
       await worker.reconcile();
       expect(await c.services.queue.forRun(body.flow_run.id).getJob(body.flow_run.id)).toBeDefined();
       expect((await settled(c, body.flow_run.id)).state).toBe('COMPLETED');
