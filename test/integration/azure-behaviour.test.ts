@@ -503,17 +503,22 @@ describe('10. permanent conditions have a bound and a hint', () => {
 });
 
 describe('11. ARM\'s history cleanup removes the record of a deployment no read has seen succeed', () => {
-  it('past the start deadline, the provisioned group is followed instead of the run ending ProvisioningTimeout', async () => {
-    // Every deployment read fails (connection reset) until the start deadline has passed; meanwhile the
-    // deployment succeeded and its record went (as ARM's cleanup removes old finished deployments).
+  /** A run whose deployment reads all fail (connection reset) until its start deadline has passed, its group created meanwhile. */
+  async function pastDeadlineUnread(command: string) {
     await fault(h, { kind: 'reset', share: 1, operation: 'Deployments_Get' });
-    const body = submission({ command: 'sh -c "echo started; sleep 5; exit 0"', task_start_timeout_seconds: 1 });
+    const body = submission({ command, task_start_timeout_seconds: 1 });
     await post(h, body);
     const waiting = await waitFor(
       () => getRun(h, body.flow_run.id),
       (r) => r.state === 'PROVISIONING' && r.azure.last_transient_error !== undefined && Date.now() > Date.parse(r.provisioning_deadline),
     );
     await waitFor(() => azureState(h), (s) => s.containerGroups.some((g) => g.name === groupOf(body.flow_run.id)));
+    return { body, waiting };
+  }
+
+  it('past the start deadline, the provisioned group is followed instead of the run ending ProvisioningTimeout', async () => {
+    // Meanwhile the deployment succeeded and its record went (as ARM's cleanup removes old finished deployments).
+    const { body, waiting } = await pastDeadlineUnread('sh -c "echo started; sleep 5; exit 0"');
     const removed = await call(h.emulator, 'DELETE', `/subscriptions/${SUBSCRIPTION}/resourcegroups/${RESOURCE_GROUP}/providers/Microsoft.Resources/deployments/${waiting.deployment_name}?api-version=2025-03-01`);
     expect(removed.status).toBe(202);
     await call(h.emulator, 'DELETE', '/_emulator/faults');
@@ -525,15 +530,8 @@ describe('11. ARM\'s history cleanup removes the record of a deployment no read 
   });
 
   it('with neither the deployment nor its group there, the run ends ProvisioningTimeout without a cancel', async () => {
-    await fault(h, { kind: 'reset', share: 1, operation: 'Deployments_Get' });
-    const body = submission({ command: 'sh -c "sleep 5"', task_start_timeout_seconds: 1 });
-    await post(h, body);
-    const waiting = await waitFor(
-      () => getRun(h, body.flow_run.id),
-      (r) => r.state === 'PROVISIONING' && r.azure.last_transient_error !== undefined && Date.now() > Date.parse(r.provisioning_deadline),
-    );
+    const { body, waiting } = await pastDeadlineUnread('sh -c "sleep 5"');
     const groupPath = `/subscriptions/${SUBSCRIPTION}/resourceGroups/${RESOURCE_GROUP}/providers/Microsoft.ContainerInstance/containerGroups/${groupOf(body.flow_run.id)}`;
-    await waitFor(() => azureState(h), (s) => s.containerGroups.some((g) => g.name === groupOf(body.flow_run.id)));
     expect([200, 202, 204]).toContain((await call(h.emulator, 'DELETE', `${groupPath}?api-version=2023-05-01`)).status);
     await waitFor(() => azureState(h), (s) => !s.containerGroups.some((g) => g.name === groupOf(body.flow_run.id)));
     expect((await call(h.emulator, 'DELETE', `/subscriptions/${SUBSCRIPTION}/resourcegroups/${RESOURCE_GROUP}/providers/Microsoft.Resources/deployments/${waiting.deployment_name}?api-version=2025-03-01`)).status).toBe(202);
