@@ -29,7 +29,8 @@ describe('Azure faults delay runs but do not fail them', () => {
     await call(h.emulator, 'DELETE', '/_emulator/faults');
     expect(run.state).toBe('COMPLETED');
     expect(run.result.status_code).toBe(0);
-    expect(run.azure.last_transient_error).toBeTruthy();
+    // A reset read is sent again at once (reset-retry.ts), so with resets the run may never have seen one.
+    if (fault.kind !== 'reset') expect(run.azure.last_transient_error).toBeTruthy();
     const counters = (await call(h.emulator, 'GET', '/_emulator/counters')).body;
     expect(counters.injected[fault.kind]).toBeGreaterThan(0);
     expect(counters.operations.Deployments_CreateOrUpdate).toBeLessThanOrEqual(counters.injected[fault.kind] + 1);
