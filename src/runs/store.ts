@@ -110,8 +110,9 @@ export class RunStore {
   readonly keys: KeyLayout;
   private readonly scripts: StoreScripts;
   private readonly options: StoreOptions;
-  /** Creates of one turn of the event loop go to Redis in one pipeline per shard (see create). */
+  /** Sealed scopes already made, by the scope's text (sealing is not deterministic: the first is kept). */
   private readonly sealedScopes = new Map<string, [string, string]>();
+  /** Creates of one turn of the event loop go to Redis as one script call per shard (see create). */
   private readonly creates: TickBatch<{ shard: number; record: string; spec: string; argv: string[] }, [number, string?]>;
 
   constructor(
@@ -130,7 +131,8 @@ export class RunStore {
         const shared = this.keys.shardKeys(items[0].shard);
         const keys = [shared.index, shared.active, shared.transitions, shared.scopes, shared.tombstones, shared.poolVersion, shared.changes, shared.changeSequence, shared.intake];
         for (const item of items) keys.push(item.record, item.spec);
-        const answers = (await this.scripts.createRuns(keys.length, ...keys, ...items.flatMap((item) => item.argv))) as (number | string)[];
+        const answers = (await this.scripts.createRuns(keys.length, ...keys, ...items.flatMap((item) => item.argv))) as (number | string)[] | null;
+        if (!Array.isArray(answers) || answers.length !== 2 * items.length) throw new Error('Redis did not answer every create of the batch.');
         return items.map((_, i) => [Number(answers[2 * i]), (answers[2 * i + 1] as string) || undefined] as [number, string?]);
       },
     });
@@ -294,7 +296,6 @@ export class RunStore {
     }
   }
 
-  /** Ids of runs that are not finished (or still being cleaned up). */
   /**
    * Of these runs, those still PENDING that were submitted at or after `since` (ms): their job is most
    * likely on its way (a worker's intake adds it within milliseconds). Two small reads per run.
@@ -310,6 +311,7 @@ export class RunStore {
     return new Set(ids.filter((_, i) => seen[i]));
   }
 
+  /** Ids of runs that are not finished (or still being cleaned up). */
   async activeIds(): Promise<string[]> {
     return (await Promise.all(this.shardKeys().map((k) => this.redis.smembers(k.active)))).flat();
   }
