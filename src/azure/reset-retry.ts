@@ -8,7 +8,7 @@ import type { PipelinePolicy } from '@azure/core-rest-pipeline';
 
 const RESET_CODES = new Set(['ECONNRESET', 'EPIPE']);
 
-export function isConnectionReset(err: unknown): boolean {
+function isConnectionReset(err: unknown): boolean {
   const { code, statusCode } = err as { code?: string; statusCode?: number };
   return statusCode === undefined && code !== undefined && RESET_CODES.has(code);
 }

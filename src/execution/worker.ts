@@ -145,8 +145,9 @@ export function startRunWorker(ctx: StepContext, queue: RunsQueue, options: Work
       // A PENDING run submitted within the last interval is most likely on its way to its job (the
       // intake adds it within milliseconds; a queue of thousands takes a while to start): its job is
       // looked at from the next pass on (two reads now instead of BullMQ's state script).
-      const fresh = freshMs > 0 ? await store.freshPending(ids.slice(i, i + RECONCILE_CHUNK), Date.now() - freshMs) : new Set<string>();
-      const chunk = ids.slice(i, i + RECONCILE_CHUNK).filter((id) => !fresh.has(id));
+      const slice = ids.slice(i, i + RECONCILE_CHUNK);
+      const fresh = freshMs > 0 ? await store.freshPending(slice, Date.now() - freshMs) : new Set<string>();
+      const chunk = slice.filter((id) => !fresh.has(id));
       const states = await Promise.all(chunk.map((id) => queue.forRun(id).getJobState(id)));
       const lost = chunk.filter((_, j) => ['completed', 'failed', 'unknown'].includes(states[j]));
       if (watched) requeued += await unheld(chunk.filter((_, j) => states[j] === 'delayed'));

@@ -5,13 +5,14 @@ import { auth, getRun, settled, startService, submission, waitFor, type Harness 
 
 const hangs = async (h: Harness) => (await call(h.emulator, 'GET', '/_emulator/counters')).body.injected.hang ?? 0;
 
-describe('bounded Azure calls', () => {
-  let h: Harness | undefined;
-  afterEach(async () => {
-    await h?.close();
-    h = undefined;
-  });
+/** Each test's own service, closed after it. */
+let h: Harness | undefined;
+afterEach(async () => {
+  await h?.close();
+  h = undefined;
+});
 
+describe('bounded Azure calls', () => {
   it('a hung call times out and the run carries on', async () => {
     h = await startService({ env: { AZURE_CALL_TIMEOUT_MS: '300' } });
     await call(h.emulator, 'POST', '/_emulator/faults', { kind: 'hang', share: 1, operation: 'ContainerGroups_Get', limit: 1 });
@@ -55,12 +56,6 @@ describe('bounded Azure calls', () => {
 });
 
 describe('a connection reset before any answer (reset-retry.ts)', () => {
-  let h: Harness | undefined;
-  afterEach(async () => {
-    await h?.close();
-    h = undefined;
-  });
-
   it('a read is sent again at once on a fresh connection: the run never sees the reset', async () => {
     const harness = (h = await startService());
     const body = submission({ command: 'sh -c "echo hi; sleep 300; exit 0"' }); // 3 s at the emulator's time scale
