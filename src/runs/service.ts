@@ -1,11 +1,12 @@
 // The Run's use cases: preview, submit, read, list, kill and logs.
-import { createHash, randomUUID } from 'node:crypto';
+import { hash as digest, randomUUID } from 'node:crypto';
 import { FULL_ACCESS, seesPool, type Access } from '../access.js';
 import { principalId } from '../azure/clients.js';
 import type { Config } from '../config.js';
 import { AppError } from '../errors.js';
 import { wakeRun, type RunsQueue } from '../execution/queue.js';
 import { TickBatch } from './tick-batch.js';
+import { newRunJson } from './new-run-json.js';
 import { DEFAULT_POOL, type WorkPool } from '../work-pools/model.js';
 import type { WorkPoolService } from '../work-pools/service.js';
 import { isTerminal, transition, type Run, type RunSpec, type RunState } from './model.js';
@@ -109,16 +110,18 @@ export class RunService {
   /**
    * Stores a run (one script, which also puts it on the intake where a worker adds its job); the same
    * flow run id again gives the stored run and no second deployment. A repeated POST of an unfinished
-   * run adds its job if it is missing, and the reconciler adds any job still missing.
+   * run adds its job if it is missing, and the reconciler adds any job still missing. A new run comes
+   * with `view`, its answer as JSON text (cut from the strings its create stored: new-run-json.ts).
    */
-  async submit(input: SubmissionInput, access: Access = FULL_ACCESS): Promise<{ run: Run; created: boolean }> {
+  async submit(input: SubmissionInput, access: Access = FULL_ACCESS): Promise<{ run: Run; created: boolean; view?: string }> {
     const submission = settleFlowRunId(input);
-    const hash = createHash('sha256').update(canonical(submission)).digest('hex');
+    const hash = digest('sha256', canonical(submission), 'hex');
     for (let attempt = 0; ; attempt++) {
       const { run, spec, version } = await this.newRun(submission, hash, access);
-      const result = await this.store.create(run, spec, version);
+      const json = newRunJson(run);
+      const result = await this.store.create(run, spec, version, json);
       // The create script put the run on its shard's intake: a worker adds its job (intake.ts).
-      if (result.kind === 'created') return { run, created: true };
+      if (result.kind === 'created') return { run, created: true, view: json.view };
       if (result.kind === 'exists') {
         const stored = await this.store.get(run.id);
         if (!stored) continue; // expired in between: answer from the tombstone

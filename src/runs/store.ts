@@ -2,7 +2,8 @@
 // run's version and applies the change with all its side effects, so a crash between two writes
 // cannot leave a run half-made, a pool slot taken, or the active set wrong. The version, state and
 // cleanup state are fields of their own: no script ever decodes client JSON.
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
+import { newRunJson, type NewRunJson } from './new-run-json.js';
 import type { RedisClient } from '../redis.js';
 import type { LogCursor } from '../execution/log-lines.js';
 import { KeyLayout } from './keys.js';
@@ -112,6 +113,7 @@ export class RunStore {
   private readonly options: StoreOptions;
   /** Sealed scopes already made, by the scope's text (sealing is not deterministic: the first is kept). */
   private readonly sealedScopes = new Map<string, [string, string]>();
+  private readonly scopesByCredentials = new WeakMap<object, Map<string, [string, string]>>();
   /** Creates of one turn of the event loop go to Redis as one script call per shard (see create). */
   private readonly creates: TickBatch<{ shard: number; record: string; spec: string; argv: string[] }, [number, string?]>;
 
@@ -179,18 +181,18 @@ export class RunStore {
   /**
    * Stores a new run with its spec, index entry, active entry, counter and scope, all at once, and
    * puts its id on the shard's intake, from which a worker adds its BullMQ job (intake.ts).
-   * `poolVersion` is the work-pool version the run was checked with ('' to skip the check).
+   * `poolVersion` is the work-pool version the run was checked with ('' to skip the check); `json`, the
+   * run's texts when the caller has them already (POST /runs answers from the same strings).
    */
-  async create(run: Run, spec: RunSpec, poolVersion = ''): Promise<CreateResult> {
+  async create(run: Run, spec: RunSpec, poolVersion = '', json: Pick<NewRunJson, 'doc' | 'sub'> = newRunJson(run)): Promise<CreateResult> {
     const k = this.keys.run(run.id);
-    const { doc, sub } = splitRun(run);
     // Concurrent creates of a shard share one script call (createRuns: one write, one read).
     const [code, value] = await this.creates.submit({
       shard: k.shard,
       record: k.record,
       spec: k.spec,
       argv: [
-        run.id, JSON.stringify(doc), JSON.stringify(sub), run.state, String(Date.parse(run.submitted_at)),
+        run.id, json.doc, json.sub, run.state, String(Date.parse(run.submitted_at)),
         this.sealer.seal(spec), ...this.sealedScope(spec), run.submission_hash, poolVersion,
       ],
     });
@@ -202,14 +204,21 @@ export class RunStore {
 
   /** The scope's id and sealed form (sealing is not deterministic: the first sealing is kept). */
   private sealedScope(spec: RunSpec): [string, string] {
+    // Runs rendered from one cached job configuration share its credentials object: found without JSON.
+    let byPlace = this.scopesByCredentials.get(spec.credentials);
+    if (!byPlace) this.scopesByCredentials.set(spec.credentials, (byPlace = new Map()));
+    const place = `${spec.subscription_id}\n${spec.resource_group_name}`;
+    let known = byPlace.get(place);
+    if (known) return known;
     const scope = scopeOf(spec);
     const text = JSON.stringify(scope);
-    let known = this.sealedScopes.get(text);
+    known = this.sealedScopes.get(text);
     if (!known) {
       if (this.sealedScopes.size >= SCOPES_KEPT) this.sealedScopes.clear();
-      known = [createHash('sha256').update(text).digest('hex'), this.sealer.seal(scope)];
+      known = [hash('sha256', text, 'hex'), this.sealer.seal(scope)];
       this.sealedScopes.set(text, known);
     }
+    if (byPlace.size < SCOPES_KEPT) byPlace.set(place, known);
     return known;
   }
 

@@ -1,4 +1,4 @@
-import { createHash, timingSafeEqual } from 'node:crypto';
+import { hash, timingSafeEqual } from 'node:crypto';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { ApiKey, Scope } from '../../config.js';
 import type { Access } from '../../access.js';
@@ -20,7 +20,8 @@ declare module 'fastify' {
   }
 }
 
-const digest = (value: string) => createHash('sha256').update(value).digest();
+// One-shot hashing: no Hash object per request.
+const digest = (value: string) => hash('sha256', value, 'buffer');
 
 /** Finds the key entry in constant time with respect to the key material. */
 function matchKey(presented: string, keys: { digest: Buffer; entry: ApiKey }[]): ApiKey | undefined {

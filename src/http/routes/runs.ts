@@ -2,6 +2,7 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
 import type { Run } from '../../runs/model.js';
 import type { RunService } from '../../runs/service.js';
+import { runLinks } from '../../runs/new-run-json.js';
 import { described, errorResponse, errorResponses } from '../schemas/error.js';
 import { LogEventStream, LogLines, LogsQuery, Preview, RunList, RunListQuery, RunView, SubmitRun } from '../schemas/runs.js';
 import { followLogs } from './follow-logs.js';
@@ -20,8 +21,7 @@ const poolNotFound = errorResponse('WORK_POOL_NOT_FOUND: the work pool named in 
 const notRenderable = errorResponse('TEMPLATE_NOT_RENDERABLE: the work pool template lacks what rendering needs.');
 
 export function runView(run: Run) {
-  const self = `/runs/${run.id}`;
-  return { ...run, links: { self, logs: `${self}/logs`, kill: `/runs/${run.infrastructure_pid}` } };
+  return { ...run, links: runLinks(run) };
 }
 
 export const runRoutes: FastifyPluginAsyncTypebox<{ runs: RunService; heartbeatMs: number }> = async (app, { runs, heartbeatMs }) => {
@@ -52,8 +52,11 @@ export const runRoutes: FastifyPluginAsyncTypebox<{ runs: RunService; heartbeatM
       },
     },
     async (request, reply) => {
-      const { run, created } = await runs.submit(request.body, request.access);
-      return reply.status(created ? 202 : 200).header('location', `/runs/${run.id}`).send(runView(run));
+      const { run, created, view } = await runs.submit(request.body, request.access);
+      reply.status(created ? 202 : 200).header('location', `/runs/${run.id}`);
+      // A new run's answer is already JSON text of the Run schema: sent as it is, not serialized again
+      // (the type provider types only the object form of the body).
+      return view ? reply.header('content-type', 'application/json; charset=utf-8').send(view as never) : reply.send(runView(run));
     },
   );
 
