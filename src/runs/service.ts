@@ -14,7 +14,10 @@ import { checkSubmission, maskPreparedRun, renderSubmission, type CheckedSubmiss
 import type { RunStore } from './store.js';
 
 export function settleFlowRunId(input: SubmissionInput): Submission {
-  return { ...input, flow_run: { ...input.flow_run, id: (input.flow_run.id ?? randomUUID()).toLowerCase() } };
+  const id = input.flow_run.id;
+  // Most clients send a settled id: the body is used as it is, not copied.
+  if (id !== undefined && id === id.toLowerCase()) return input as Submission;
+  return { ...input, flow_run: { ...input.flow_run, id: (id ?? randomUUID()).toLowerCase() } };
 }
 
 /** JSON with object keys sorted: the same body in any key order gives the same text (and hash). */
@@ -28,12 +31,12 @@ function canonical(value: unknown): string {
   const record = value as Record<string, unknown>;
   let text = '{';
   const keys = Object.keys(record);
-  // Most objects arrive with their keys in order already: sorting would only copy them.
+  // Insertion sort in place: objects have few keys, often in order already (then nothing moves).
   for (let i = 1; i < keys.length; i++) {
-    if (keys[i - 1] > keys[i]) {
-      keys.sort();
-      break;
-    }
+    const key = keys[i];
+    let j = i - 1;
+    for (; j >= 0 && keys[j] > key; j--) keys[j + 1] = keys[j];
+    keys[j + 1] = key;
   }
   for (const key of keys) {
     const item = canonical(record[key]);

@@ -115,7 +115,7 @@ export class RunStore {
   private readonly sealedScopes = new Map<string, [string, string]>();
   private readonly scopesByCredentials = new WeakMap<object, Map<string, [string, string]>>();
   /** Creates of one turn of the event loop go to Redis as one script call per shard (see create). */
-  private readonly creates: TickBatch<{ shard: number; record: string; spec: string; argv: string[] }, [number, string?]>;
+  private readonly creates: TickBatch<{ shard: number; record: string; spec: string; argv: string[]; scope: [string, string] }, [number, string?]>;
 
   constructor(
     private readonly redis: RedisClient,
@@ -132,8 +132,17 @@ export class RunStore {
       send: async (items) => {
         const shared = this.keys.shardKeys(items[0].shard);
         const keys = [shared.index, shared.active, shared.transitions, shared.scopes, shared.tombstones, shared.poolVersion, shared.changes, shared.changeSequence, shared.intake];
-        for (const item of items) keys.push(item.record, item.spec);
-        const answers = (await this.scripts.createRuns(keys.length, ...keys, ...items.flatMap((item) => item.argv))) as (number | string)[] | null;
+        const args: string[] = [];
+        // Runs of a batch mostly share a scope: each scope is sent once, and each run names its place.
+        const scopes = new Map<[string, string], number>();
+        for (const item of items) {
+          keys.push(item.record, item.spec);
+          let place = scopes.get(item.scope);
+          if (place === undefined) scopes.set(item.scope, (place = scopes.size + 1));
+          args.push(...item.argv, String(place));
+        }
+        for (const [id, sealed] of scopes.keys()) args.push(id, sealed);
+        const answers = (await this.scripts.createRuns(keys.length, ...keys, ...args)) as (number | string)[] | null;
         if (!Array.isArray(answers) || answers.length !== 2 * items.length) throw new Error('Redis did not answer every create of the batch.');
         return items.map((_, i) => [Number(answers[2 * i]), (answers[2 * i + 1] as string) || undefined] as [number, string?]);
       },
@@ -191,10 +200,8 @@ export class RunStore {
       shard: k.shard,
       record: k.record,
       spec: k.spec,
-      argv: [
-        run.id, json.doc, json.sub, run.state, String(Date.parse(run.submitted_at)),
-        this.sealer.seal(spec), ...this.sealedScope(spec), run.submission_hash, poolVersion,
-      ],
+      argv: [run.id, json.doc, json.sub, run.state, String(Date.parse(run.submitted_at)), this.sealer.seal(spec), run.submission_hash, poolVersion],
+      scope: this.sealedScope(spec),
     });
     if (code === 1) return { kind: 'created' };
     if (code === 0) return { kind: 'exists', submission_hash: value ?? '' };

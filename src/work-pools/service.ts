@@ -33,7 +33,7 @@ const REVISIONS_KEPT = 256;
 
 export class WorkPoolService {
   /** Pools as last read, valid while the pool version is `cachedVersion` (checked by each create). */
-  private readonly cache = new Map<string, Promise<CompiledPool>>();
+  private readonly cache = new Map<string, Promise<CompiledPool & { version: string }>>();
   private cachedVersion?: string;
   private readonly revisions = new Map<string, WorkPool>();
 
@@ -53,11 +53,11 @@ export class WorkPoolService {
     const version = this.cachedVersion;
     let compiled = this.cache.get(name);
     if (!compiled) {
-      compiled = this.compile(name);
+      compiled = this.compile(name).then((found) => ({ ...found, version }));
       if (this.cachedVersion === version) this.cache.set(name, compiled);
       compiled.catch(() => this.cache.get(name) === compiled && this.cache.delete(name));
     }
-    return { ...(await compiled), version };
+    return compiled;
   }
 
   private async compile(name: string): Promise<CompiledPool> {

@@ -64,6 +64,19 @@ describe('the run store', () => {
     expect(await store.spec(ids[29])).toEqual(spec);
   });
 
+  it('writes every scope of a batch, each sent once, with the runs that use it', async () => {
+    const store = new RunStore(redis, freshPrefix(), new Sealer(undefined));
+    const now = new Date().toISOString();
+    const places = ['rg-a', 'rg-b', 'rg-a', 'rg-c', 'rg-b', 'rg-a'];
+    // One turn of the event loop: one batch, three scopes among six runs.
+    const ids = places.map(() => crypto.randomUUID());
+    const results = await Promise.all(ids.map((id, i) => store.create(run(id, now), { ...spec, resource_group_name: places[i] })));
+    expect(results.map((r) => r.kind)).toEqual(places.map(() => 'created'));
+    const scopes = await store.scopes();
+    expect(scopes.map((s) => s.resource_group_name).sort()).toEqual(['rg-a', 'rg-b', 'rg-c']);
+    for (const [i, id] of ids.entries()) expect((await store.spec(id))?.resource_group_name).toBe(places[i]);
+  });
+
   it('never loses a concurrent update (compare-and-set on the version)', async () => {
     const store = new RunStore(redis, freshPrefix(), new Sealer(undefined));
     const id = crypto.randomUUID();
