@@ -68,6 +68,8 @@ const scopeOf = (spec: RunSpec): Scope => ({
   resource_group_name: spec.resource_group_name,
   credentials: spec.credentials,
 });
+/** A shard's creates go to Redis once this many wait (or at the end of the turn); measured in BENCHMARKS.md. */
+const CREATES_SENT_AT = 8;
 /** Scopes are few (one per subscription, resource group and principal): each is hashed and sealed once. */
 const SCOPES_KEPT = 1_000;
 
@@ -128,6 +130,9 @@ export class RunStore {
     this.scripts = storeScripts(redis);
     this.creates = new TickBatch({
       groupOf: (item) => item.shard,
+      // Eight at a time at most waiting for the end of the turn: Redis stores the first while the API
+      // parses the next (docs/run-store.md, the create path).
+      sendAt: CREATES_SENT_AT,
       // One script call for the batch (one command, not a pipeline of one per run): less work on both ends.
       send: async (items) => {
         const shared = this.keys.shardKeys(items[0].shard);

@@ -1,6 +1,7 @@
 // Batching of concurrent calls: what callers ask for in the same turn of the event loop goes to
 // Redis together (one pipeline or one MULTI per group) instead of one round trip each. Under load,
-// many POST /runs are parsed in one turn; each still gets its own answer, in order.
+// many POST /runs are parsed in one turn; each still gets its own answer, in order. A group may also
+// go out as soon as it is big enough (`sendAt`), so the far end works while the rest is parsed.
 
 export interface TickBatchOptions<I, O> {
   /** Items of one group go out together (e.g. the Redis hash slot they live in). */
@@ -9,6 +10,11 @@ export interface TickBatchOptions<I, O> {
   send: (items: I[]) => Promise<(O | Error)[]>;
   /** At most this many items in one send. */
   maxBatch?: number;
+  /**
+   * A group is sent as soon as it holds this many items, without waiting for the end of the turn: the
+   * far end starts on them while this process still parses the rest (default: only at the end of the turn).
+   */
+  sendAt?: number;
 }
 
 interface Waiting<I, O> {
@@ -21,17 +27,24 @@ export class TickBatch<I, O> {
   private pending = new Map<string | number, Waiting<I, O>[]>();
   private scheduled = false;
   private readonly maxBatch: number;
+  private readonly sendAt: number;
 
   constructor(private readonly options: TickBatchOptions<I, O>) {
     this.maxBatch = options.maxBatch ?? 100;
+    this.sendAt = Math.min(options.sendAt ?? Infinity, this.maxBatch);
   }
 
   submit(item: I): Promise<O> {
     return new Promise<O>((resolve, reject) => {
       const group = this.options.groupOf(item);
-      const list = this.pending.get(group);
+      let list = this.pending.get(group);
       if (list) list.push({ item, resolve, reject });
-      else this.pending.set(group, [{ item, resolve, reject }]);
+      else this.pending.set(group, (list = [{ item, resolve, reject }]));
+      if (list.length >= this.sendAt) {
+        this.pending.delete(group);
+        void this.sendGroup(list);
+        return;
+      }
       if (!this.scheduled) {
         this.scheduled = true;
         // After the I/O callbacks of this turn: every request parsed in it joins the batch.

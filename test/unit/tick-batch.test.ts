@@ -34,4 +34,14 @@ describe('a tick batch', () => {
     expect(await Promise.all(Array.from({ length: 10 }, (_, i) => batch.submit(i)))).toEqual([0, 1, 2, 3, 4, 5, 6, 7, 8, 9]);
     expect(sizes).toEqual([4, 4, 2]);
   });
+
+  it('sends a group as soon as it holds sendAt items, before the end of the turn, and the rest at the end', async () => {
+    const sent: number[][] = [];
+    const batch = new TickBatch<number, number>({ groupOf: (n) => n % 2, sendAt: 3, send: async (items) => (sent.push([...items]), items) });
+    const answers = [0, 1, 2, 3, 4, 5, 6].map((n) => batch.submit(n));
+    // Still in the same turn: each group went out when it reached three items; 6 waits for the end of the turn.
+    expect(sent).toEqual([[0, 2, 4], [1, 3, 5]]);
+    expect(await Promise.all(answers)).toEqual([0, 1, 2, 3, 4, 5, 6]);
+    expect(sent).toEqual([[0, 2, 4], [1, 3, 5], [6]]);
+  });
 });
