@@ -130,8 +130,9 @@ describe('ARM budgets as reservations (GCRA on Redis time)', () => {
     const deletes: number[] = [];
     for (let i = 0; i < 50; i++) deletes.push(await pacer.reserve('sp@sub', { delete: 2, groupDelete: 1 }, 'cleanup'));
     expect(Math.max(...deletes)).toBeLessThan(1000);
-    // Other calls are not held back by ACI's limits.
-    expect(await pacer.reserve('sp@sub', { write: 1 }, 'lifecycle')).toBe(0);
+    // Other calls are not held back by ACI's limits (creates are booked up to an hour ahead): at most by ARM's
+    // own write budget, which the 200 creates also drew on (a fast machine books them within its burst's reach).
+    expect(await pacer.reserve('sp@sub', { write: 1 }, 'lifecycle')).toBeLessThan(1000);
   });
 });
 
