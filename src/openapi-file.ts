@@ -8,11 +8,11 @@ import { createServices } from './services.js';
 
 export const OPENAPI_PATH = fileURLToPath(new URL('../openapi.yaml', import.meta.url));
 
-/** The OpenAPI document as YAML, built from the app's routes. Needs no running Redis. */
+/** The OpenAPI document as YAML, built from the app's routes. Needs no running Redis, and writes nothing to one. */
 export async function renderOpenApi(): Promise<string> {
   const config = loadConfig({ AUTH_DISABLED: 'true', LOG_LEVEL: 'silent' });
   const redis = new Redis(config.redisUrl, { lazyConnect: true });
-  const services = createServices(config, redis);
+  const services = createServices(config, redis, { writesQueueMeta: false });
   const app = await buildApp({ config, redis, ...services });
   try {
     await app.ready();

@@ -38,10 +38,11 @@ export function workPoolService(config: Config, redis: RedisClient, store: RunSt
   return new WorkPoolService(new WorkPoolStore(redis, store.keys, sealerOf(config)));
 }
 
-export function createServices(config: Config, redis: RedisClient) {
+/** `writesQueueMeta: false` for a process that serves no run (see createRunsQueue). */
+export function createServices(config: Config, redis: RedisClient, { writesQueueMeta = true } = {}) {
   const store = runStore(config, redis);
   const workPools = workPoolService(config, redis, store);
-  const queue = createRunsQueue(redis, store.keys, config.runRetentionSeconds);
+  const queue = createRunsQueue(redis, store.keys, config.runRetentionSeconds, writesQueueMeta);
   const runs = new RunService(config, workPools, store, queue);
   const webhooks = new WebhookService(webhookStore(config, redis, store), config.webhooks.allowPrivate, new RunChanges(redis, store.keys));
   return { workPools, runs, store, queue, webhooks };

@@ -13,12 +13,16 @@ export interface RunsQueue {
   close(): Promise<void>;
 }
 
-/** The queue objects of a process, on the fail-fast producer connection. */
-export function createRunsQueue(connection: RedisClient, layout: KeyLayout, retentionSeconds: number): RunsQueue {
+/**
+ * The queue objects of a process, on the fail-fast producer connection. `writesMeta: false` keeps BullMQ
+ * from writing its queue meta hash (for tools that only read the routes, e.g. the OpenAPI render).
+ */
+export function createRunsQueue(connection: RedisClient, layout: KeyLayout, retentionSeconds: number, writesMeta = true): RunsQueue {
   const shards = layout.allShards().map((shard) => {
     const queue = new Queue(RUNS_QUEUE, {
       connection,
       prefix: layout.queuePrefix(shard),
+      skipMetasUpdate: !writesMeta,
       // A run's job completes when its cleanup is done; it goes with the run's retention.
       defaultJobOptions: { removeOnComplete: { age: retentionSeconds }, removeOnFail: { age: retentionSeconds } },
     });

@@ -2,10 +2,12 @@ import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { readFile } from 'node:fs/promises';
 import { Type } from '@sinclair/typebox';
+import { Redis } from 'ioredis';
 import { validate } from '@readme/openapi-parser';
 import request from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildApp } from '../../src/app.js';
+import { loadConfig } from '../../src/config.js';
 import { OPENAPI_PATH, renderOpenApi } from '../../src/openapi-file.js';
 import { closeConnection, producerConnection } from '../../src/redis.js';
 import { createServices } from '../../src/services.js';
@@ -140,7 +142,13 @@ describe('/readyz', () => {
 
 describe('openapi.yaml', () => {
   it('is valid OpenAPI and matches the routes (run `npm run openapi` when this fails)', async () => {
+    // Rendering writes nothing to the Redis at the default address (it used to leave BullMQ's queue meta there).
+    const redis = new Redis(loadConfig({ AUTH_DISABLED: 'true' }).redisUrl);
+    const keysOfDefaultPrefix = async () => (await redis.keys('{acifr*')).sort();
+    const before = await keysOfDefaultPrefix();
     const generated = await renderOpenApi();
+    expect(await keysOfDefaultPrefix()).toEqual(before);
+    redis.disconnect();
     const committed = await readFile(OPENAPI_PATH, 'utf8');
     const result = await validate(OPENAPI_PATH);
     expect(result.valid ? [] : result.errors).toEqual([]);
