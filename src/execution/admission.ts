@@ -3,6 +3,7 @@
 // whoever frees a slot hands it to the head of the queue in the same script and wakes that run's job,
 // so admission needs no polling and a freed slot starts the next run at once.
 import type { RedisClient } from '../redis.js';
+import { luaScript } from '../redis-script.js';
 import type { KeyLayout } from '../runs/keys.js';
 
 // Shared by both scripts: give free slots to the head of the queue; returns the runs admitted.
@@ -28,12 +29,14 @@ local me = redis.call('SISMEMBER', KEYS[1], ARGV[1])
 local others = {me}
 for _, id in ipairs(admitted) do if id ~= ARGV[1] then others[#others + 1] = id end end
 return others`;
+const admit = luaScript('acifrAdmissionAdmit', 2, ADMIT);
 
 // KEYS: slots, queue. ARGV: run id, limit. Returns the runs admitted to the freed slot(s).
 const RELEASE = `${FILL}
 redis.call('SREM', KEYS[1], ARGV[1])
 redis.call('ZREM', KEYS[2], ARGV[1])
 return fill(KEYS[1], KEYS[2], tonumber(ARGV[2]))`;
+const releaseSlot = luaScript('acifrAdmissionRelease', 2, RELEASE);
 
 export class PoolAdmission {
   constructor(
@@ -50,12 +53,12 @@ export class PoolAdmission {
 
   /** Whether the run holds a slot now; else it is queued (once) in submission order. Plus runs to wake. */
   async admit(pool: string, runId: string, limit: number, submittedAt: number): Promise<{ admitted: boolean; wake: string[] }> {
-    const [me, ...wake] = (await this.redis.eval(ADMIT, 2, ...this.keys(pool), runId, String(limit), String(submittedAt))) as [number, ...string[]];
+    const [me, ...wake] = (await admit(this.redis, ...this.keys(pool), runId, String(limit), String(submittedAt))) as [number, ...string[]];
     return { admitted: me === 1, wake };
   }
 
   /** Frees the run's slot (or queue place) and gives it to the next runs; returns them, to be woken. */
   async release(pool: string, runId: string, limit: number): Promise<string[]> {
-    return (await this.redis.eval(RELEASE, 2, ...this.keys(pool), runId, String(limit))) as string[];
+    return (await releaseSlot(this.redis, ...this.keys(pool), runId, String(limit))) as string[];
   }
 }

@@ -3,6 +3,7 @@
 // another worker takes over within one lease. Every worker keeps trying, so one always holds it.
 import { randomUUID } from 'node:crypto';
 import type { RedisClient } from '../redis.js';
+import { luaScript } from '../redis-script.js';
 import type { Logger } from 'pino';
 
 // Take the lease if free, or renew it if ours. KEYS: lease. ARGV: holder id, lease ms.
@@ -11,8 +12,10 @@ local holder = redis.call('GET', KEYS[1])
 if holder == ARGV[1] then redis.call('PEXPIRE', KEYS[1], ARGV[2]) return 1 end
 if not holder then redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2]) return 1 end
 return 0`;
+const holdLease = luaScript('acifrHousekeeperHold', 1, HOLD);
 
 const RELEASE = `if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end return 0`;
+const releaseLease = luaScript('acifrHousekeeperRelease', 1, RELEASE);
 
 export interface Chore {
   name: string;
@@ -46,7 +49,7 @@ export function startHousekeeper(redis: RedisClient, prefix: string, leaseMs: nu
   const hold = async () => {
     const was = holder;
     try {
-      holder = ((await redis.eval(HOLD, 1, key, id, String(leaseMs))) as number) === 1;
+      holder = ((await holdLease(redis, key, id, String(leaseMs))) as number) === 1;
     } catch (err) {
       holder = false; // without Redis we cannot know that no one else holds it
       log.warn({ err }, 'housekeeping lease could not be renewed');
@@ -66,7 +69,7 @@ export function startHousekeeper(redis: RedisClient, prefix: string, leaseMs: nu
     isHolder: () => holder,
     async close(release = true) {
       for (const timer of timers) clearInterval(timer);
-      if (release && holder) await redis.eval(RELEASE, 1, key, id).catch(() => undefined);
+      if (release && holder) await releaseLease(redis, key, id).catch(() => undefined);
       holder = false;
     },
   };

@@ -13,6 +13,7 @@
 // watched on the principal), so when the budget is short every run's interval stretches evenly and
 // no run starves; as load falls the interval shrinks back to the run's own poll interval.
 import type { RedisClient } from '../redis.js';
+import { luaScript } from '../redis-script.js';
 
 export type ArmLane = 'read' | 'write' | 'delete';
 /** ACI's own limits on container group creates and deletes, each kept as two schedules (5 min, 1 h). */
@@ -126,6 +127,7 @@ if purpose == 'watch' and run ~= '' then redis.call('ZADD', KEYS[2], slot, run) 
 -- The watched set expires (forget-after ms) after the last housekeeping; one just made gets its expiry at once.
 if housekeeping or watchedBefore == 0 then redis.call('PEXPIRE', KEYS[2], forget) end
 return math.ceil(slot - now)`;
+const reserve = luaScript('acifrPacingReserve', 2, RESERVE);
 
 /**
  * A principal's keys, under one hash tag so that they share a cluster slot, as one script needs:
@@ -159,7 +161,7 @@ export class ArmBudget {
     });
     if (lanes.length === 0 && purpose !== 'watch' && !runId) return 0;
     const args = [mode, purpose, runId, String(LIFECYCLE_WINDOW_MS), String(WATCH_FORGET_MS), String(this.budgets.read.perSecond), ...lanes];
-    const wait = (await this.redis.eval(RESERVE, 2, ...this.keys(principal), ...args)) as number;
+    const wait = (await reserve(this.redis, ...this.keys(principal), ...args)) as number;
     return Math.max(0, wait);
   }
 

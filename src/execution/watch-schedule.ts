@@ -21,6 +21,7 @@
 // runs need more calls than the budget gives, each waits its turn in one queue: every interval
 // stretches evenly (fair share) and no run starves.
 import type { RedisClient } from '../redis.js';
+import { luaScript } from '../redis-script.js';
 import type { KeyLayout } from '../runs/keys.js';
 import { paceKeys, type Budgets, type Lane } from './pacing.js';
 
@@ -162,12 +163,15 @@ end
 local result = {now, earliest, budgetOfEarliest, wake}
 for _, v in ipairs(claimed) do result[#result + 1] = v end
 return result`;
+/** KEYS: the schedules hash, then one due-set per kind (DUE_KINDS order). */
+const claimDue = luaScript('acifrWatchClaim', 1 + DUE_KINDS.length, CLAIM);
 
 // KEYS[1]: due-set. ARGV: run id, delay ms. Due after the delay on Redis' clock, unless already there.
 const ENTER = `
 local t = redis.call('TIME')
 local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
 return redis.call('ZADD', KEYS[1], 'NX', now + tonumber(ARGV[2]), ARGV[1])`;
+const enterDue = luaScript('acifrWatchEnter', 1, ENTER);
 
 /** A run handed back: [run id, next due at (ms, Redis' clock) or -1 to drop it, its kind (default watch), the kind it leaves]. */
 export type HandBack = [string, number, DueKind?, DueKind?];
@@ -219,7 +223,7 @@ export class WatchSchedule {
     // The principal is listed for every loop; this process says so again at most once a minute.
     const listed = (this.listed.get(principal) ?? 0) > Date.now() - PRINCIPAL_RELIST_MS;
     await Promise.all([
-      this.redis.eval(ENTER, 1, this.due(principal, kind), runId, String(Math.round(delayMs))),
+      enterDue(this.redis, this.due(principal, kind), runId, String(Math.round(delayMs))),
       listed ? undefined : this.redis.sadd(this.principalsKey, principal).then(() => this.listed.set(principal, Date.now())),
     ]);
     // This process's loop looks when the run is due instead of at its next idle look.
@@ -277,8 +281,8 @@ export class WatchSchedule {
     const number = (kind: DueKind | undefined) => String(kind ? DUE_KINDS.indexOf(kind) + 1 : 0);
     const args = handBack.flatMap(([id, at, kind, from]) => [number(kind ?? 'watch'), id, String(Math.round(at)), number(from)]);
     const keys = DUE_KINDS.map((kind) => this.due(principal, kind));
-    const [now, nextDue, budgetAt, wakeAt, ...triples] = (await this.redis.eval(
-      CLAIM, 1 + keys.length, k.schedules, ...keys, String(most), String(leaseMs), String(CLAIM_HORIZON_MS), String(Math.min(most, mostWatching)), String(DUE_KINDS.indexOf('watch') + 1), ...this.bookings, ...args,
+    const [now, nextDue, budgetAt, wakeAt, ...triples] = (await claimDue(
+      this.redis, k.schedules, ...keys, String(most), String(leaseMs), String(CLAIM_HORIZON_MS), String(Math.min(most, mostWatching)), String(DUE_KINDS.indexOf('watch') + 1), ...this.bookings, ...args,
     )) as [number, number, number, number, ...(string | number)[]];
     const runs: string[] = [];
     const kinds: DueKind[] = [];

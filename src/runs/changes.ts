@@ -4,6 +4,7 @@
 // a lease, read the run's history, and settle.
 import type { RedisClient } from '../redis.js';
 import type { KeyLayout } from './keys.js';
+import { luaScript } from '../redis-script.js';
 
 /** changes: run id → when it is due for a look (ms); sequence: run id → history length at the last
  *  change; leases: run id → lease end (ms) of the consumer working on it. */
@@ -31,6 +32,7 @@ for _, id in ipairs(ids) do
   end
 end
 return claimed`;
+const claimChanges = luaScript('acifrChangesClaim', 3, CLAIM);
 
 // KEYS: due, leases, sequence. ARGV: id, lease end (ours), sequence seen, next due ('' = nothing left), now.
 const SETTLE = `
@@ -45,6 +47,7 @@ else
   redis.call('ZADD', KEYS[1], ARGV[4], ARGV[1])
 end
 return 1`;
+const settleChange = luaScript('acifrChangesSettle', 3, SETTLE);
 
 // KEYS: due, leases, sequence. ARGV: cutoff (ms), limit. Drops changes marked before the cutoff that no
 // consumer holds; returns how many went.
@@ -60,6 +63,7 @@ if #drop == 0 then return 0 end
 redis.call('ZREM', KEYS[1], unpack(drop))
 redis.call('HDEL', KEYS[3], unpack(drop))
 return #drop`;
+const dropChanges = luaScript('acifrChangesDrop', 3, DROP);
 
 export interface ClaimedChange {
   runId: string;
@@ -80,7 +84,7 @@ export class RunChanges {
     const claimed: ClaimedChange[] = [];
     for (const shard of this.layout.allShards()) {
       const { due, leases, sequence } = outbox(this.layout, shard);
-      const raw = (await this.redis.eval(CLAIM, 3, due, leases, sequence, String(now), lease, String(limit))) as string[];
+      const raw = (await claimChanges(this.redis, due, leases, sequence, String(now), lease, String(limit))) as string[];
       for (let i = 0; i < raw.length; i += 2) claimed.push({ runId: raw[i], sequence: raw[i + 1], lease });
     }
     return claimed;
@@ -94,7 +98,7 @@ export class RunChanges {
     let dropped = 0;
     for (const shard of this.layout.allShards()) {
       const { due, leases, sequence } = outbox(this.layout, shard);
-      dropped += (await this.redis.eval(DROP, 3, due, leases, sequence, String(Math.floor(cutoffMs)), String(limit))) as number;
+      dropped += (await dropChanges(this.redis, due, leases, sequence, String(Math.floor(cutoffMs)), String(limit))) as number;
     }
     return dropped;
   }
@@ -106,7 +110,7 @@ export class RunChanges {
   async settle(claim: ClaimedChange, nextDueMs: number | undefined, now = Date.now()): Promise<boolean> {
     const { due, leases, sequence } = outbox(this.layout, this.layout.shardOf(claim.runId));
     const next = nextDueMs === undefined ? '' : String(Math.max(nextDueMs, now));
-    const result = await this.redis.eval(SETTLE, 3, due, leases, sequence, claim.runId, claim.lease, claim.sequence, next, String(now));
+    const result = await settleChange(this.redis, due, leases, sequence, claim.runId, claim.lease, claim.sequence, next, String(now));
     return result === 1;
   }
 

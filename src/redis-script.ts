@@ -1,0 +1,25 @@
+// Inline Lua scripts, sent by their SHA1 (EVALSHA) instead of as text on every call. ioredis sends the
+// text again when Redis answers NOSCRIPT (a restarted Redis, SCRIPT FLUSH, a cluster node that has not
+// seen it yet). The store's own scripts live in files (src/runs/scripts.ts); these are the engine's.
+import type { RedisClient } from './redis.js';
+
+type Command = (...keysAndArgs: (string | number)[]) => Promise<unknown>;
+
+/** Names defined on each client (a client keeps its commands for its life). */
+const defined = new WeakMap<RedisClient, Set<string>>();
+
+/**
+ * A script with a fixed number of keys: `run(redis, ...keys, ...args)`. `name` must be unique in the
+ * process (it becomes a command of the client).
+ */
+export function luaScript(name: string, numberOfKeys: number, lua: string) {
+  return (redis: RedisClient, ...keysAndArgs: (string | number)[]): Promise<unknown> => {
+    let names = defined.get(redis);
+    if (!names) defined.set(redis, (names = new Set()));
+    if (!names.has(name)) {
+      redis.defineCommand(name, { numberOfKeys, lua });
+      names.add(name);
+    }
+    return (redis as unknown as Record<string, Command>)[name](...keysAndArgs);
+  };
+}
