@@ -1,6 +1,6 @@
 // Inline Lua scripts, sent by their SHA1 (EVALSHA) instead of as text on every call. ioredis sends the
 // text again when Redis answers NOSCRIPT (a restarted Redis, SCRIPT FLUSH, a cluster node that has not
-// seen it yet). The store's own scripts live in files (src/runs/scripts.ts); these are the engine's.
+// seen it yet). Used for the store's scripts (files, src/runs/scripts.ts) and the engine's inline ones.
 import type { RedisClient } from './redis.js';
 
 type Command = (...keysAndArgs: (string | number)[]) => Promise<unknown>;
@@ -9,15 +9,16 @@ type Command = (...keysAndArgs: (string | number)[]) => Promise<unknown>;
 const defined = new WeakMap<RedisClient, Set<string>>();
 
 /**
- * A script with a fixed number of keys: `run(redis, ...keys, ...args)`. `name` must be unique in the
+ * A script: `run(redis, ...keys, ...args)`; without `numberOfKeys` (a script whose key count varies), the
+ * caller passes the count first: `run(redis, count, ...keys, ...args)`. `name` must be unique in the
  * process (it becomes a command of the client).
  */
-export function luaScript(name: string, numberOfKeys: number, lua: string) {
+export function luaScript(name: string, numberOfKeys: number | undefined, lua: string) {
   return (redis: RedisClient, ...keysAndArgs: (string | number)[]): Promise<unknown> => {
     let names = defined.get(redis);
     if (!names) defined.set(redis, (names = new Set()));
     if (!names.has(name)) {
-      redis.defineCommand(name, { numberOfKeys, lua });
+      redis.defineCommand(name, numberOfKeys === undefined ? { lua } : { numberOfKeys, lua });
       names.add(name);
     }
     return (redis as unknown as Record<string, Command>)[name](...keysAndArgs);
