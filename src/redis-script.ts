@@ -1,10 +1,13 @@
 // Inline Lua scripts, sent by their SHA1 (EVALSHA) instead of as text on every call. ioredis sends the
 // text again when Redis answers NOSCRIPT (a restarted Redis, SCRIPT FLUSH, a cluster node that has not
 // seen it yet). Used for the store's scripts (files, src/runs/scripts.ts) and the engine's inline ones.
+import { Redis } from 'ioredis';
 import type { RedisClient } from './redis.js';
 
 type Command = (...keysAndArgs: (string | number)[]) => Promise<unknown>;
 
+/** Names given to scripts in this process. */
+const registered = new Set<string>();
 /** Names defined on each client (a client keeps its commands for its life). */
 const defined = new WeakMap<RedisClient, Set<string>>();
 
@@ -14,6 +17,9 @@ const defined = new WeakMap<RedisClient, Set<string>>();
  * process (it becomes a command of the client).
  */
 export function luaScript(name: string, numberOfKeys: number | undefined, lua: string) {
+  // A second script under a taken name would run the first one's text on clients that defined it.
+  if (registered.has(name) || name in Redis.prototype) throw new Error(`Lua script name "${name}" is taken`);
+  registered.add(name);
   return (redis: RedisClient, ...keysAndArgs: (string | number)[]): Promise<unknown> => {
     let names = defined.get(redis);
     if (!names) defined.set(redis, (names = new Set()));

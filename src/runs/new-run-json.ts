@@ -21,7 +21,9 @@ export interface NewRunJson {
 
 /**
  * The texts of a run about to be created. Fields the API never shows (principal, on_quota, outcome) are
- * written after the shown ones, so the shown part of `doc` is one piece the answer reuses.
+ * written after the shown ones, so the shown part of `doc` is one piece the answer reuses. The answer is
+ * not filtered by the Run schema: a field added to Run (or to its `azure`) must be shown by the schema or
+ * named here, which test/integration/submit-answer.test.ts enforces (POST's answer equals GET's).
  */
 export function newRunJson(run: Run): NewRunJson {
   const {

@@ -20,6 +20,9 @@ export function settleFlowRunId(input: SubmissionInput): Submission {
   return { ...input, flow_run: { ...input.flow_run, id: (id ?? randomUUID()).toLowerCase() } };
 }
 
+/** Objects with at most this many keys are sorted by insertion (no allocation); larger ones by Array.sort. */
+const SMALL_OBJECT_KEYS = 16;
+
 /** JSON with object keys sorted: the same body in any key order gives the same text (and hash). */
 function canonical(value: unknown): string {
   if (value === null || typeof value !== 'object') return JSON.stringify(value);
@@ -31,12 +34,22 @@ function canonical(value: unknown): string {
   const record = value as Record<string, unknown>;
   let text = '{';
   const keys = Object.keys(record);
-  // Insertion sort in place: objects have few keys, often in order already (then nothing moves).
-  for (let i = 1; i < keys.length; i++) {
-    const key = keys[i];
-    let j = i - 1;
-    for (; j >= 0 && keys[j] > key; j--) keys[j + 1] = keys[j];
-    keys[j + 1] = key;
+  if (keys.length <= SMALL_OBJECT_KEYS) {
+    // Insertion sort in place: most objects have few keys, often in order already (then nothing moves).
+    for (let i = 1; i < keys.length; i++) {
+      const key = keys[i];
+      let j = i - 1;
+      for (; j >= 0 && keys[j] > key; j--) keys[j + 1] = keys[j];
+      keys[j + 1] = key;
+    }
+  } else {
+    // A client may send an object with many keys in any order: n log n, never n².
+    for (let i = 1; i < keys.length; i++) {
+      if (keys[i - 1] > keys[i]) {
+        keys.sort();
+        break;
+      }
+    }
   }
   for (const key of keys) {
     const item = canonical(record[key]);

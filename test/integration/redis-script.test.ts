@@ -36,4 +36,11 @@ describe('an inline Lua script', () => {
       monitor.disconnect();
     }
   });
+
+  it('refuses a name already given to a script, or one the client has as a command', () => {
+    const name = `testTwice${key.replaceAll('-', '')}`;
+    luaScript(name, 0, 'return 1');
+    expect(() => luaScript(name, 0, 'return 2')).toThrow(/taken/);
+    expect(() => luaScript('get', 1, 'return 3')).toThrow(/taken/);
+  });
 });

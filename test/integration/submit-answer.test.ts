@@ -51,4 +51,17 @@ describe('the answer to a new run', () => {
     expect(stored).toMatchObject({ on_quota: 'fail', version: 0 });
     expect(stored?.principal).toMatch(/^p-/);
   });
+
+  it('is the same submission whatever the order of many keys (the hash sorts large objects too)', async () => {
+    const names = Array.from({ length: 40 }, (_, i) => `p${String(i).padStart(2, '0')}`);
+    const parameters = (order: string[]) => Object.fromEntries(order.map((name) => [name, name.length]));
+    const base = body();
+    const first = { ...base, flow_run: { ...base.flow_run, parameters: parameters([...names].reverse()) } };
+    expect((await t.app.inject({ method: 'POST', url: '/runs', headers: auth(), payload: first })).statusCode).toBe(202);
+    const again = { ...first, flow_run: { ...first.flow_run, parameters: parameters(names) } };
+    expect(Object.keys(again.flow_run.parameters)).not.toEqual(Object.keys(first.flow_run.parameters));
+    expect((await t.app.inject({ method: 'POST', url: '/runs', headers: auth(), payload: again })).statusCode).toBe(200);
+    const changed = { ...first, flow_run: { ...first.flow_run, parameters: { ...parameters(names), p39: 0 } } };
+    expect((await t.app.inject({ method: 'POST', url: '/runs', headers: auth(), payload: changed })).statusCode).toBe(409);
+  });
 });
