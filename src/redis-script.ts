@@ -8,8 +8,6 @@ type Command = (...keysAndArgs: (string | number)[]) => Promise<unknown>;
 
 /** Names given to scripts in this process. */
 const registered = new Set<string>();
-/** Names defined on each client (a client keeps its commands for its life). */
-const defined = new WeakMap<RedisClient, Set<string>>();
 
 /**
  * A script: `run(redis, ...keys, ...args)`; without `numberOfKeys` (a script whose key count varies), the
@@ -21,12 +19,9 @@ export function luaScript(name: string, numberOfKeys: number | undefined, lua: s
   if (registered.has(name) || name in Redis.prototype) throw new Error(`Lua script name "${name}" is taken`);
   registered.add(name);
   return (redis: RedisClient, ...keysAndArgs: (string | number)[]): Promise<unknown> => {
-    let names = defined.get(redis);
-    if (!names) defined.set(redis, (names = new Set()));
-    if (!names.has(name)) {
-      redis.defineCommand(name, numberOfKeys === undefined ? { lua } : { numberOfKeys, lua });
-      names.add(name);
-    }
-    return (redis as unknown as Record<string, Command>)[name](...keysAndArgs);
+    const commands = redis as unknown as Record<string, Command | undefined>;
+    // Defined on a client at its first use; the client keeps it for its life.
+    if (!commands[name]) redis.defineCommand(name, numberOfKeys === undefined ? { lua } : { numberOfKeys, lua });
+    return commands[name]!(...keysAndArgs);
   };
 }

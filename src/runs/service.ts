@@ -6,7 +6,7 @@ import type { Config } from '../config.js';
 import { AppError } from '../errors.js';
 import { wakeRun, type RunsQueue } from '../execution/queue.js';
 import { TickBatch } from './tick-batch.js';
-import { newRunJson } from './new-run-json.js';
+import { newRunJson } from './run-json.js';
 import { DEFAULT_POOL, type WorkPool } from '../work-pools/model.js';
 import type { WorkPoolService } from '../work-pools/service.js';
 import { isTerminal, transition, type Run, type RunSpec, type RunState } from './model.js';
@@ -127,7 +127,7 @@ export class RunService {
    * Stores a run (one script, which also puts it on the intake where a worker adds its job); the same
    * flow run id again gives the stored run and no second deployment. A repeated POST of an unfinished
    * run adds its job if it is missing, and the reconciler adds any job still missing. A new run comes
-   * with `view`, its answer as JSON text (cut from the strings its create stored: new-run-json.ts).
+   * with `view`, its answer as JSON text (cut from the strings its create stored: run-json.ts).
    */
   async submit(input: SubmissionInput, access: Access = FULL_ACCESS): Promise<{ run: Run; created: boolean; view?: string }> {
     const submission = settleFlowRunId(input);

@@ -3,7 +3,7 @@
 // cannot leave a run half-made, a pool slot taken, or the active set wrong. The version, state and
 // cleanup state are fields of their own: no script ever decodes client JSON.
 import { hash } from 'node:crypto';
-import { newRunJson, type NewRunJson } from './new-run-json.js';
+import { newRunJson, splitRun, type Doc, type NewRunJson, type Submitted } from './run-json.js';
 import type { RedisClient } from '../redis.js';
 import type { LogCursor } from '../execution/log-lines.js';
 import { KeyLayout } from './keys.js';
@@ -75,17 +75,6 @@ const SCOPES_KEPT = 1_000;
 
 const FIELDS = ['v', 's', 'c', 'h', 'll', 'lc', 'doc', 'sub'] as const;
 type Fields = (string | null)[];
-
-/** The parts of a run written once at creation (client JSON, possibly large). */
-type Submitted = Pick<Run, 'flow_run' | 'flow' | 'deployment'>;
-/** The parts kept in fields of their own. */
-type OwnFields = 'version' | 'state' | 'submission_hash' | 'log_lines' | 'log_cursor';
-type Doc = Omit<Run, OwnFields | keyof Submitted>;
-
-function splitRun(run: Run): { doc: Doc; sub: Submitted } {
-  const { version: _v, state: _s, submission_hash: _h, log_lines: _l, log_cursor: _c, flow_run, flow, deployment, ...doc } = run;
-  return { doc, sub: { flow_run, ...(flow ? { flow } : {}), ...(deployment ? { deployment } : {}) } };
-}
 
 function joinRun(f: Fields): Run | undefined {
   const [v, s, , h, ll, lc, doc, sub] = f;

@@ -1,4 +1,4 @@
-// POST /runs answers a new run from the JSON text its create stored (src/runs/new-run-json.ts), not
+// POST /runs answers a new run from the JSON text its create stored (src/runs/run-json.ts), not
 // through the response serializer: that answer must be exactly the run GET /runs/{id} shows (no
 // worker runs here, so the run stays as it was created), and never a field the API keeps to itself.
 import { describe, expect, it } from 'vitest';

@@ -2,7 +2,7 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
 import type { Run } from '../../runs/model.js';
 import type { RunService } from '../../runs/service.js';
-import { runLinks } from '../../runs/new-run-json.js';
+import { runLinks } from '../../runs/run-json.js';
 import { described, errorResponse, errorResponses } from '../schemas/error.js';
 import { LogEventStream, LogLines, LogsQuery, Preview, RunList, RunListQuery, RunView, SubmitRun } from '../schemas/runs.js';
 import { followLogs } from './follow-logs.js';
